@@ -1,0 +1,58 @@
+# labctl: the movie-booking DevOps lab. `make lab` runs it, `make test` checks it.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup system-deps lab test lint typecheck contracts unit bench clean
+
+## setup: venv + project with dev extras + npm deps (idempotent; re-runs only what changed)
+setup: $(VENV)/.installed node_modules/.installed system-deps
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## system-deps: Debian packages the tests need (Chromium for the browser tests; Java for DynamoDB Local)
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	  else echo "install chromium and a Java 17 runtime (apt-get install chromium default-jre-headless)"; exit 1; fi; \
+	fi
+
+## lab: the whole system on this machine (no AWS account), until Ctrl-C
+lab: setup
+	$(BIN)/labctl up --local
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+contracts:
+	$(BIN)/lint-imports
+
+unit:
+	$(BIN)/pytest tests/unit -q
+
+## test: everything CI runs: lint, types, import contracts, the whole test suite
+test: setup lint typecheck contracts
+	$(BIN)/pytest -q -p no:cacheprovider
+
+## bench: load benchmarks against the local lab (numbers go to docs/benchmarks.md)
+bench: setup
+	$(BIN)/python -m loadtests.bench
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,125 @@
+"""The one error vocabulary of the booking service.
+
+Each error has a stable snake_case `code`; the same code appears in the HTTP error envelope,
+in the structured log line, in labctl's --json output and in docs/api.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A business-rule failure the client can act on."""
+
+    code = "domain_error"
+    default_message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None) -> None:
+        self.message = message or self.default_message
+        self.details: dict[str, Any] = details or {}
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    """The addressed resource does not exist."""
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state of a resource."""
+
+
+class InvalidRequest(DomainError):
+    """The request is well-formed JSON but breaks a rule (semantic validation)."""
+
+
+class MovieNotFound(NotFound):
+    code = "movie_not_found"
+    default_message = "No movie has that id."
+
+
+class ShowNotFound(NotFound):
+    code = "show_not_found"
+    default_message = "No show has that id."
+
+
+class HoldNotFound(NotFound):
+    code = "hold_not_found"
+    default_message = "No hold has that id."
+
+
+class BookingNotFound(NotFound):
+    code = "booking_not_found"
+    default_message = "No booking has that id."
+
+
+class ConfirmationNotReady(NotFound):
+    code = "confirmation_not_ready"
+    default_message = "The confirmation notice has not been sent yet; try again in a moment."
+
+
+class UnknownSeats(InvalidRequest):
+    code = "unknown_seats"
+    default_message = "Some seats do not exist in this show's screen."
+
+
+class InvalidSeatSelection(InvalidRequest):
+    code = "invalid_seat_selection"
+    default_message = "Select between 1 and 10 distinct seats."
+
+
+class SeatsUnavailable(Conflict):
+    code = "seats_unavailable"
+    default_message = "Some of the selected seats are no longer available."
+
+    def __init__(self, seat_ids: list[str]) -> None:
+        super().__init__(
+            f"Seats {', '.join(seat_ids)} are no longer available.",
+            details={"seat_ids": seat_ids},
+        )
+        self.seat_ids = seat_ids
+
+
+class HoldExpired(Conflict):
+    code = "hold_expired"
+    default_message = "The hold has expired; select the seats again."
+
+
+class HoldAlreadyBooked(Conflict):
+    code = "hold_already_booked"
+    default_message = "This hold has already been booked."
+
+
+class HoldReleased(Conflict):
+    code = "hold_released"
+    default_message = "This hold was released; select the seats again."
+
+
+class IdempotencyKeyMissing(DomainError):
+    code = "idempotency_key_missing"
+    default_message = "POST /api/bookings needs an Idempotency-Key header (1-255 printable characters)."
+
+
+class IdempotencyKeyInvalid(DomainError):
+    code = "idempotency_key_invalid"
+    default_message = "The Idempotency-Key header must be 1-255 printable ASCII characters."
+
+
+class IdempotencyKeyReused(InvalidRequest):
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was already used with a different request body."
+
+
+class IdempotencyRequestInProgress(Conflict):
+    code = "idempotency_request_in_progress"
+    default_message = "A request with this Idempotency-Key is still being processed; retry shortly."
+
+
+class PaymentDeclined(DomainError):
+    code = "payment_declined"
+    default_message = "The payment was declined. Your seats are still held: try another card."
+
+
+class DependencyUnavailable(DomainError):
+    code = "dependency_unavailable"
+    default_message = "A backing service is unavailable; retry shortly."

@@ -1,0 +1,57 @@
+"""FastAPI app factory: `uvicorn --factory api.http.app:create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from api.bootstrap import Services, build_services
+from api.http import errors
+from api.http.logging_json import configure as configure_logging
+from api.http.middleware import RequestContextMiddleware, RequestObserver
+from api.http.routers import bookings, health, holds, movies, shows
+from api.settings import Settings, load_settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    observers: list[RequestObserver] | None = None,
+) -> FastAPI:
+    """Build the app. Services are created in the lifespan (once per process) unless injected (tests)."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or await build_services(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.services.aclose()
+
+    app = FastAPI(
+        title="Movie booking API",
+        version="1.0.0",
+        description="Browse movies and showtimes, hold seats atomically, book idempotently (labctl lab).",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    for module in (movies, shows, holds, bookings):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(health.router)
+    errors.install(app)
+    app.add_middleware(RequestContextMiddleware, fault_5xx_rate=settings.fault_5xx_rate, observers=observers or [])
+    if settings.web_dir is not None:
+        web = Path(settings.web_dir)
+        app.mount("/", StaticFiles(directory=web, html=True, check_dir=True), name="web")
+    return app

@@ -1,0 +1,88 @@
+"""Pure-ASGI request middleware: request id, access log line, latency, fault injection.
+
+Pure ASGI (not BaseHTTPMiddleware) because it sits on every request of the hot path.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("api.access")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+RequestObserver = Callable[[str, str, int, float, str | None], None]  # route, method, status, ms, error code
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, fault_5xx_rate: float = 0.0,
+                 observers: list[RequestObserver] | None = None) -> None:
+        self.app = app
+        self.fault_5xx_rate = fault_5xx_rate
+        self.observers = observers if observers is not None else []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+        error_code: str | None = None
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, error_code
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                for k, v in headers:
+                    if k == b"x-error-code":
+                        error_code = v.decode()
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            if self.fault_5xx_rate and scope["path"].startswith("/api/") and random.random() < self.fault_5xx_rate:  # noqa: S311
+                await _injected_fault(send_wrapper, request_id)
+            else:
+                await self.app(scope, receive, send_wrapper)
+        finally:
+            latency_ms = (time.perf_counter() - started) * 1000
+            route_obj: Any = scope.get("route")
+            route = getattr(route_obj, "path", None) or ("unmatched" if status == 404 else scope["path"])
+            log.info("request", extra={
+                "request_id": request_id, "method": scope["method"], "route": route, "path": scope["path"],
+                "status": status, "latency_ms": round(latency_ms, 2), "error_code": error_code,
+            })
+            for observe in self.observers:
+                observe(route, scope["method"], status, latency_ms, error_code)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for k, v in scope.get("headers", []):
+        if k == name:
+            try:
+                return str(v.decode("latin-1"))
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+async def _injected_fault(send: Callable[[Message], Any], request_id: str) -> None:
+    """FAULT_5XX_RATE: a deliberate 503 so the learner can watch error budgets burn."""
+    body = orjson.dumps({"error": {"code": "injected_fault", "message": "Fault injected by FAULT_5XX_RATE.",
+                                   "details": {}, "request_id": request_id}})
+    await send({"type": "http.response.start", "status": 503,
+                "headers": [(b"content-type", b"application/json"), (b"x-error-code", b"injected_fault")]})
+    await send({"type": "http.response.body", "body": body})

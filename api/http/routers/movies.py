@@ -1,0 +1,38 @@
+"""/api/movies: the catalog."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
+
+from api.http.deps import ServicesDep
+from api.http.responses import errors, json_response
+from api.http.schemas import MovieList, MovieOut, ShowList
+
+router = APIRouter(prefix="/movies", tags=["movies"])
+MovieId = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+@router.get("", response_model=MovieList)
+async def list_movies(services: ServicesDep) -> Response:
+    """All movies, sorted by title."""
+    return json_response(await services.catalog.list_movies())
+
+
+@router.get("/{movie_id}", response_model=MovieOut, responses=errors(404, 422))
+async def get_movie(movie_id: MovieId, services: ServicesDep) -> Response:
+    """One movie."""
+    return json_response(await services.catalog.movie(movie_id))
+
+
+@router.get("/{movie_id}/shows", response_model=ShowList, responses=errors(404, 422))
+async def list_shows(
+    movie_id: MovieId,
+    services: ServicesDep,
+    date: Annotated[Date | None, Query(description="Only shows starting on this UTC day (YYYY-MM-DD).")] = None,
+) -> Response:
+    """Showtimes of a movie, soonest first, with live availability."""
+    return json_response(await services.catalog.list_shows(movie_id, date))

@@ -1,0 +1,131 @@
+"""Request bodies (validated by pydantic) and response models (for the OpenAPI document)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$"
+
+
+class HoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seat_ids: list[str] = Field(..., max_length=50, examples=[["A1", "A2"]])
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(..., min_length=1, max_length=100)
+    email: str = Field(..., max_length=254, pattern=EMAIL_PATTERN)
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(..., min_length=1, max_length=64, examples=["tok_visa", "tok_chargeDeclined", "tok_slow"])
+
+
+class BookingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hold_id: str = Field(..., min_length=1, max_length=128)
+    customer: CustomerIn
+    payment: PaymentIn
+
+
+class MovieOut(BaseModel):
+    id: str
+    title: str
+    synopsis: str
+    duration_minutes: int
+    rating: str
+    genres: list[str]
+
+
+class MovieList(BaseModel):
+    items: list[MovieOut]
+
+
+class ShowOut(BaseModel):
+    id: str
+    movie_id: str
+    screen: str
+    starts_at: str
+    price_cents: int
+    currency: str
+    seats_total: int
+    seats_available: int
+
+
+class ShowList(BaseModel):
+    items: list[ShowOut]
+
+
+class SeatOut(BaseModel):
+    id: str
+    row: str
+    number: int
+    status: str
+
+
+class SeatCountsOut(BaseModel):
+    available: int
+    held: int
+    booked: int
+
+
+class SeatMapOut(BaseModel):
+    show_id: str
+    seats: list[SeatOut]
+    counts: SeatCountsOut
+
+
+class HoldOut(BaseModel):
+    hold_id: str
+    show_id: str
+    seat_ids: list[str]
+    status: str
+    expires_at: str
+    ttl_seconds: int
+    booking_id: str | None = None
+
+
+class NotificationOut(BaseModel):
+    status: str
+    sent_at: str | None
+
+
+class CustomerOut(BaseModel):
+    name: str
+    email: str
+
+
+class BookingOut(BaseModel):
+    booking_id: str
+    reference: str
+    show_id: str
+    hold_id: str
+    seat_ids: list[str]
+    total_cents: int
+    currency: str
+    status: str
+    created_at: str
+    customer: CustomerOut
+    notification: NotificationOut
+
+
+class NoticeOut(BaseModel):
+    booking_id: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    sent_at: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, object]
+    request_id: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

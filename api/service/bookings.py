@@ -1,0 +1,161 @@
+"""Booking use case: idempotent, charge once, seats held->booked in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from api.domain.errors import (
+    BookingNotFound,
+    ConfirmationNotReady,
+    DomainError,
+    HoldAlreadyBooked,
+    HoldExpired,
+    HoldReleased,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyMissing,
+    IdempotencyKeyReused,
+    IdempotencyRequestInProgress,
+)
+from api.domain.model import Booking, Customer, HoldStatus
+from api.service.catalog import CatalogService
+from api.service.holds import HoldService
+from api.service.ids import new_id, new_reference
+from api.service.ports import (
+    BookingCommit,
+    BookingStore,
+    Clock,
+    IdempotencyInProgress,
+    IdempotencyMismatch,
+    IdempotencyReplay,
+    OutboxEvent,
+    PaymentGateway,
+)
+from api.service.views import booking_view, iso, notice_view
+
+IDEMPOTENCY_LOCK_SECONDS = 60  # a claim older than this (crashed request) may be taken over
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    hold_id: str
+    customer_name: str
+    customer_email: str
+    payment_token: str
+
+    def fingerprint(self) -> str:
+        body = {
+            "hold_id": self.hold_id,
+            "customer": {"name": self.customer_name, "email": self.customer_email},
+            "payment": {"token": self.payment_token},
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def validate_idempotency_key(key: str | None) -> str:
+    """1-255 printable ASCII characters (the IETF draft allows any string; we keep logs safe)."""
+    if key is None or key == "":
+        raise IdempotencyKeyMissing()
+    if len(key) > 255 or not all(32 <= ord(c) < 127 for c in key):
+        raise IdempotencyKeyInvalid()
+    return key
+
+
+class BookingService:
+    def __init__(
+        self,
+        store: BookingStore,
+        holds: HoldService,
+        catalog: CatalogService,
+        payments: PaymentGateway,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._holds = holds
+        self._catalog = catalog
+        self._payments = payments
+        self._clock = clock
+
+    async def book(self, idempotency_key: str | None, request: BookingRequest) -> BookingResult:
+        """Book the seats of an active hold, exactly once per Idempotency-Key."""
+        key = validate_idempotency_key(idempotency_key)
+        now = self._clock.now()
+        outcome = await self._store.begin_idempotent(key, request.fingerprint(), now, IDEMPOTENCY_LOCK_SECONDS)
+        if isinstance(outcome, IdempotencyReplay):
+            return BookingResult(outcome.status, outcome.body, replayed=True)
+        if isinstance(outcome, IdempotencyMismatch):
+            raise IdempotencyKeyReused()
+        if isinstance(outcome, IdempotencyInProgress):
+            raise IdempotencyRequestInProgress()
+        try:
+            return await self._book_claimed(key, outcome.owner, request)
+        except DomainError:
+            # Nothing was stored for this key: the client may retry with the same key.
+            await self._store.abandon_idempotent(key, outcome.owner)
+            raise
+
+    async def _book_claimed(self, key: str, owner: str, request: BookingRequest) -> BookingResult:
+        hold = await self._holds.get(request.hold_id)
+        now = self._clock.now()
+        status = hold.status(now)
+        if status is HoldStatus.BOOKED:
+            raise HoldAlreadyBooked(details={"booking_id": hold.booking_id})
+        if status is HoldStatus.RELEASED:
+            raise HoldReleased()
+        if status is HoldStatus.EXPIRED:
+            raise HoldExpired(details={"expired_at": iso(hold.expires_at)})
+        show = await self._catalog.get_show(hold.show_id)
+        total = show.price_cents * len(hold.seat_ids)
+        charge = await self._payments.charge(
+            amount_cents=total, currency=show.currency, token=request.payment_token, idempotency_key=key
+        )
+        booking = Booking(
+            id=new_id("bkg"),
+            reference=new_reference(),
+            show_id=hold.show_id,
+            hold_id=hold.id,
+            seat_ids=hold.seat_ids,
+            total_cents=total,
+            currency=show.currency,
+            customer=Customer(request.customer_name, request.customer_email),
+            payment_id=charge.id,
+            created_at=self._clock.now(),
+        )
+        body = booking_view(booking)
+        event = OutboxEvent(
+            id=new_id("evt"),
+            type="booking_confirmed",
+            payload={"booking_id": booking.id, "reference": booking.reference, "show_id": booking.show_id},
+            created_at=booking.created_at,
+        )
+        try:
+            await self._store.commit_booking(
+                BookingCommit(booking, key, owner, 201, body, event, self._clock.now())
+            )
+        except (HoldExpired, HoldAlreadyBooked, HoldReleased):
+            await self._payments.refund(charge)
+            raise
+        self._catalog.invalidate(hold.show_id)
+        return BookingResult(201, body, replayed=False)
+
+    async def get(self, booking_id: str) -> dict[str, Any]:
+        booking = await self._store.get_booking(booking_id)
+        if booking is None:
+            raise BookingNotFound(f"No booking has id {booking_id!r}.")
+        return booking_view(booking)
+
+    async def confirmation(self, booking_id: str) -> dict[str, Any]:
+        await self.get(booking_id)
+        notice = await self._store.get_notice(booking_id)
+        if notice is None:
+            raise ConfirmationNotReady()
+        return notice_view(notice)

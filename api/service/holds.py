@@ -1,0 +1,82 @@
+"""Seat hold use cases: hold (all or nothing), look up, release."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from api.domain.errors import DependencyUnavailable, HoldNotFound
+from api.domain.model import Hold, HoldStatus
+from api.service.catalog import CatalogService
+from api.service.ids import new_id
+from api.service.ports import Clock, HoldExpiryScheduler, SeatLockStore
+from api.service.views import hold_view
+
+log = logging.getLogger("api.holds")
+
+
+class HoldService:
+    def __init__(
+        self,
+        seats: SeatLockStore,
+        catalog: CatalogService,
+        clock: Clock,
+        scheduler: HoldExpiryScheduler,
+        *,
+        hold_ttl_seconds: int,
+    ) -> None:
+        self._seats = seats
+        self._catalog = catalog
+        self._clock = clock
+        self._scheduler = scheduler
+        self.hold_ttl_seconds = hold_ttl_seconds
+
+    async def create(self, show_id: str, seat_ids: list[str]) -> dict[str, Any]:
+        """Lock the seats for hold_ttl_seconds; raise SeatsUnavailable naming the seats that are taken."""
+        show = await self._catalog.get_show(show_id)
+        show.validate_selection(seat_ids)
+        now = self._clock.now()
+        hold = Hold(
+            id=new_id("hold"),
+            show_id=show_id,
+            seat_ids=tuple(seat_ids),
+            created_at=now,
+            expires_at=now + timedelta(seconds=self.hold_ttl_seconds),
+        )
+        await self._seats.create_hold(hold, now)
+        self._catalog.invalidate(show_id)
+        try:
+            await self._scheduler.schedule(hold, self.hold_ttl_seconds + 1)
+        except DependencyUnavailable:
+            # Reads treat expired holds as free; the expiry message only tidies the stored state.
+            log.warning("hold_expiry_schedule_failed", extra={"hold_id": hold.id})
+        return hold_view(hold, now)
+
+    async def get(self, hold_id: str) -> Hold:
+        hold = await self._seats.get_hold(hold_id)
+        if hold is None:
+            raise HoldNotFound(f"No hold has id {hold_id!r}.")
+        return hold
+
+    async def view(self, hold_id: str) -> dict[str, Any]:
+        return hold_view(await self.get(hold_id), self._clock.now())
+
+    async def release(self, hold_id: str) -> None:
+        """Release an active hold. Repeatable: releasing a released or expired hold is a no-op."""
+        hold = await self.get(hold_id)
+        if hold.stored_status is HoldStatus.ACTIVE:
+            await self._seats.release_hold(hold)
+            self._catalog.invalidate(hold.show_id)
+
+    async def expire(self, hold_id: str) -> bool:
+        """Expiry worker: release the hold only if it is still active and its time has passed."""
+        hold = await self._seats.get_hold(hold_id)
+        if hold is None or hold.stored_status is not HoldStatus.ACTIVE:
+            return False
+        now = self._clock.now()
+        if hold.expires_at > now:
+            return False
+        changed = await self._seats.release_hold(hold, only_if_expired_at=now)
+        self._catalog.invalidate(hold.show_id)
+        return changed

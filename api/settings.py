@@ -1,0 +1,40 @@
+"""Every knob of the booking service is an environment variable with a default (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    service_name: str = "booking-api"
+    store: Literal["dynamodb", "memory"] = "dynamodb"
+    table_name: str = "labctl-local-bookings"
+    dynamodb_endpoint_url: str | None = None
+    aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+    hold_ttl_seconds: int = Field(default=300, ge=5, le=900)
+    hold_expiry_queue_url: str | None = None
+    booking_events_queue_url: str | None = None
+    sqs_endpoint_url: str | None = None
+    payment_slow_delay_ms: int = Field(default=2000, ge=0, le=30000)
+    seat_map_cache_ms: int = Field(default=500, ge=0, le=5000)
+    seat_lock_mode: Literal["transaction", "unsafe"] = "transaction"
+    confirmation_signing_key: str = "local-dev-signing-key-not-secret"
+    metrics_namespace: str = "Labctl/Booking"
+    latency_threshold_ms: int = 300
+    fault_5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    log_level: str = "INFO"
+    web_dir: Path | None = None
+    contracts_dir: Path = REPO_ROOT / "contracts"
+
+
+def load_settings() -> Settings:
+    """Read the environment once, at the composition root."""
+    return Settings()

@@ -1,0 +1,71 @@
+"""Console output, --json rendering and the one error type every command raises.
+
+Every user-facing failure is a LabError(code, message, hint): printed on one line to stderr
+(or as a JSON envelope with --json) and turned into a non-zero exit code. No stack traces.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from rich.console import Console
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # the check ran and found problems (e.g. warnings, invariant violations)
+EXIT_ERROR = 2  # the command could not do its job (bad input, unreachable target, missing tool)
+
+
+@dataclass
+class LabError(Exception):
+    """A failure the user can act on: stable snake_case code, what happened, what to do next."""
+
+    code: str
+    message: str
+    hint: str = ""
+    exit_code: int = EXIT_ERROR
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "hint": self.hint}}
+
+
+def print_json(payload: Any) -> None:
+    """Write one JSON document to stdout (no Rich markup, stable key order)."""
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def fail(err: LabError, *, as_json: bool = False) -> NoReturn:
+    """Report err on stderr (or stdout as JSON) and exit with its code."""
+    if as_json:
+        print_json(err.as_dict())
+    else:
+        err_console.print(f"[bold red]error[/] [red]{err.code}[/]: {err.message}")
+        if err.hint:
+            err_console.print(f"  [dim]hint:[/] {err.hint}")
+    raise SystemExit(err.exit_code)
+
+
+@contextmanager
+def reporting(*, as_json: bool = False) -> Iterator[None]:
+    """Turn a LabError raised inside the block into a clean message and exit code."""
+    try:
+        yield
+    except LabError as err:
+        fail(err, as_json=as_json)
+
+
+def run_reporting(func: Callable[[], None], *, as_json: bool = False) -> None:
+    """Call func, converting LabError into output + exit code."""
+    with reporting(as_json=as_json):
+        func()
