@@ -17,7 +17,7 @@ from api.service.catalog import CatalogService
 from api.service.demo_catalog import catalog as demo_catalog
 from api.service.holds import HoldService
 from api.service.notifications import NotificationService
-from api.service.ports import BookingStore, CatalogStore, Clock, HoldExpiryScheduler, SeatLockStore
+from api.service.ports import BookingStore, Clock, HoldExpiryScheduler, SeatLockStore
 from api.settings import Settings
 
 log = logging.getLogger("api.bootstrap")
@@ -50,7 +50,7 @@ class Services:
 
 def wire(
     settings: Settings,
-    store: CatalogStore | Any,
+    store: Any,
     *,
     clock: Clock | None = None,
     scheduler: HoldExpiryScheduler | None = None,
@@ -61,8 +61,9 @@ def wire(
     seats: SeatLockStore = store
     bstore: BookingStore = store
     catalog = CatalogService(store, seats, clock, cache_ms=settings.seat_map_cache_ms)
-    holds = HoldService(seats, catalog, clock, scheduler or RecordingScheduler(),
-                        hold_ttl_seconds=settings.hold_ttl_seconds)
+    holds = HoldService(
+        seats, catalog, clock, scheduler or RecordingScheduler(), hold_ttl_seconds=settings.hold_ttl_seconds
+    )
     pay = payments or MockPaymentGateway(slow_delay_ms=settings.payment_slow_delay_ms)
     bookings = BookingService(bstore, holds, catalog, pay, clock)
     notes = NotificationService(bstore, catalog, clock)

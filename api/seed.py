@@ -28,8 +28,13 @@ async def seed(endpoint_url: str | None, table: str, region: str, days: int, cre
         created = await ensure_table(client, table, settings.contracts_dir) if create_table else False
         movies, shows = catalog(datetime.now(UTC).date(), days)
         written = await DynamoStore(client, table).put_catalog(movies, shows)
-    return {"table": table, "table_created": created, "movies": len(movies), "shows": len(shows),
-            "items_written": written}
+    return {
+        "table": table,
+        "table_created": created,
+        "movies": len(movies),
+        "shows": len(shows),
+        "items_written": written,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

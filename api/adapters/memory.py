@@ -79,7 +79,8 @@ class MemoryStore:
     async def create_hold(self, hold: Hold, now: datetime) -> None:
         seats = self.seats.setdefault(hold.show_id, {})
         taken = [
-            sid for sid in hold.seat_ids
+            sid
+            for sid in hold.seat_ids
             if sid in seats and seats[sid].effective_status(now) is not SeatStatus.AVAILABLE
         ]
         if taken:

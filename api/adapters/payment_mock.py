@@ -11,6 +11,8 @@ import secrets
 from api.domain.errors import PaymentDeclined
 from api.service.ports import Charge
 
+SLOW = "tok_slow"
+DECLINE = "tok_chargeDeclined"
 TOKENS = ("tok_visa", "tok_mastercard", "tok_chargeDeclined", "tok_slow")
 
 
@@ -26,9 +28,9 @@ class MockPaymentGateway:
         known = self._charges.get(idempotency_key)
         if known is not None:
             return known
-        if token == "tok_slow":
+        if token == SLOW:
             await asyncio.sleep(self._slow_delay_s)
-        if token not in TOKENS or token == "tok_chargeDeclined":
+        if token not in TOKENS or token == DECLINE:
             raise PaymentDeclined(details={"decline_code": "card_declined" if token in TOKENS else "unknown_token"})
         charge = Charge(id=f"ch_{secrets.token_hex(12)}", amount_cents=amount_cents, currency=currency)
         self._charges[idempotency_key] = charge

@@ -68,8 +68,9 @@ class Show:
             raise InvalidSeatSelection("Each seat may be selected once.", details={"duplicates": dupes})
         unknown = [s for s in seat_ids if not self.has_seat(s)]
         if unknown:
-            raise UnknownSeats(f"Unknown seats for show {self.id}: {', '.join(unknown)}.",
-                               details={"seat_ids": unknown})
+            raise UnknownSeats(
+                f"Unknown seats for show {self.id}: {', '.join(unknown)}.", details={"seat_ids": unknown}
+            )
         return seat_ids
 
 

@@ -23,8 +23,9 @@ RequestObserver = Callable[[str, str, int, float, str | None], None]  # route, m
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, fault_5xx_rate: float = 0.0,
-                 observers: list[RequestObserver] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, fault_5xx_rate: float = 0.0, observers: list[RequestObserver] | None = None
+    ) -> None:
         self.app = app
         self.fault_5xx_rate = fault_5xx_rate
         self.observers = observers if observers is not None else []
@@ -39,10 +40,12 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         error_code: str | None = None
+        started_response = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status, error_code
+            nonlocal status, error_code, started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 for k, v in headers:
@@ -53,18 +56,33 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            if self.fault_5xx_rate and scope["path"].startswith("/api/") and random.random() < self.fault_5xx_rate:  # noqa: S311
+            if self.fault_5xx_rate and scope["path"].startswith("/api/") and random.random() < self.fault_5xx_rate:
                 await _injected_fault(send_wrapper, request_id)
             else:
                 await self.app(scope, receive, send_wrapper)
+        except Exception:  # the outermost boundary: a bug becomes a clean 500 envelope, logged once
+            log.exception("unhandled_error", extra={"request_id": request_id, "path": scope["path"]})
+            if started_response:
+                raise
+            await _send_error(
+                send_wrapper, 500, "internal_error", "Something went wrong on our side; it has been logged.", request_id
+            )
         finally:
             latency_ms = (time.perf_counter() - started) * 1000
             route_obj: Any = scope.get("route")
             route = getattr(route_obj, "path", None) or ("unmatched" if status == 404 else scope["path"])
-            log.info("request", extra={
-                "request_id": request_id, "method": scope["method"], "route": route, "path": scope["path"],
-                "status": status, "latency_ms": round(latency_ms, 2), "error_code": error_code,
-            })
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "route": route,
+                    "path": scope["path"],
+                    "status": status,
+                    "latency_ms": round(latency_ms, 2),
+                    "error_code": error_code,
+                },
+            )
             for observe in self.observers:
                 observe(route, scope["method"], status, latency_ms, error_code)
 
@@ -81,8 +99,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def _injected_fault(send: Callable[[Message], Any], request_id: str) -> None:
     """FAULT_5XX_RATE: a deliberate 503 so the learner can watch error budgets burn."""
-    body = orjson.dumps({"error": {"code": "injected_fault", "message": "Fault injected by FAULT_5XX_RATE.",
-                                   "details": {}, "request_id": request_id}})
-    await send({"type": "http.response.start", "status": 503,
-                "headers": [(b"content-type", b"application/json"), (b"x-error-code", b"injected_fault")]})
+    await _send_error(send, 503, "injected_fault", "Fault injected by FAULT_5XX_RATE.", request_id)
+
+
+async def _send_error(send: Callable[[Message], Any], status: int, code: str, message: str, request_id: str) -> None:
+    body = orjson.dumps({"error": {"code": code, "message": message, "details": {}, "request_id": request_id}})
+    headers = [(b"content-type", b"application/json"), (b"x-error-code", code.encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

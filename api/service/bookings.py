@@ -138,9 +138,7 @@ class BookingService:
             created_at=booking.created_at,
         )
         try:
-            await self._store.commit_booking(
-                BookingCommit(booking, key, owner, 201, body, event, self._clock.now())
-            )
+            await self._store.commit_booking(BookingCommit(booking, key, owner, 201, body, event, self._clock.now()))
         except (HoldExpired, HoldAlreadyBooked, HoldReleased):
             await self._payments.refund(charge)
             raise

@@ -7,18 +7,54 @@ from datetime import UTC, date, datetime, time, timedelta
 from api.domain.model import Movie, Show
 
 MOVIES: tuple[Movie, ...] = (
-    Movie("mv-orbit", "Orbit of Glass", "A salvage crew finds a ship that left Earth before they were born.",
-          128, "PG-13", ("sci-fi", "drama")),
-    Movie("mv-lantern", "The Last Lantern", "A lighthouse keeper's daughter races a storm to save a ferry.",
-          104, "PG", ("adventure", "family")),
-    Movie("mv-quiet", "Quiet Hours", "Two night-shift nurses uncover what the hospital hides after 3 a.m.",
-          117, "R", ("thriller",)),
-    Movie("mv-noodle", "Noodle Kingdom", "A street cook enters the world's most chaotic cooking contest.",
-          96, "PG", ("comedy", "animation")),
-    Movie("mv-tides", "Against the Tides", "The true story of the first crossing of the Drake Passage by kayak.",
-          112, "PG", ("documentary",)),
-    Movie("mv-cipher", "Cipher Nine", "A retired codebreaker is pulled back in for one last message.",
-          133, "PG-13", ("action", "mystery")),
+    Movie(
+        "mv-orbit",
+        "Orbit of Glass",
+        "A salvage crew finds a ship that left Earth before they were born.",
+        128,
+        "PG-13",
+        ("sci-fi", "drama"),
+    ),
+    Movie(
+        "mv-lantern",
+        "The Last Lantern",
+        "A lighthouse keeper's daughter races a storm to save a ferry.",
+        104,
+        "PG",
+        ("adventure", "family"),
+    ),
+    Movie(
+        "mv-quiet",
+        "Quiet Hours",
+        "Two night-shift nurses uncover what the hospital hides after 3 a.m.",
+        117,
+        "R",
+        ("thriller",),
+    ),
+    Movie(
+        "mv-noodle",
+        "Noodle Kingdom",
+        "A street cook enters the world's most chaotic cooking contest.",
+        96,
+        "PG",
+        ("comedy", "animation"),
+    ),
+    Movie(
+        "mv-tides",
+        "Against the Tides",
+        "The true story of the first crossing of the Drake Passage by kayak.",
+        112,
+        "PG",
+        ("documentary",),
+    ),
+    Movie(
+        "mv-cipher",
+        "Cipher Nine",
+        "A retired codebreaker is pulled back in for one last message.",
+        133,
+        "PG-13",
+        ("action", "mystery"),
+    ),
 )
 
 SCREENS: tuple[str, ...] = ("Screen 1", "Screen 2", "Screen 3")
@@ -41,8 +77,11 @@ def build_shows(start: date, days: int) -> list[Show]:
                 t = SHOW_TIMES[(slot + extra) % len(SHOW_TIMES)]
                 starts = datetime.combine(day, t, tzinfo=UTC)
                 show_id = f"sh-{movie.id[3:]}-{day:%Y%m%d}-{t:%H%M}"
-                shows.append(Show(show_id, movie.id, screen, starts, PRICES_CENTS[(slot + extra) % 3],
-                                  "USD", ROWS, SEATS_PER_ROW))
+                shows.append(
+                    Show(
+                        show_id, movie.id, screen, starts, PRICES_CENTS[(slot + extra) % 3], "USD", ROWS, SEATS_PER_ROW
+                    )
+                )
     return shows
 
 

@@ -22,7 +22,9 @@ def _money(cents: int, currency: str) -> str:
     return f"{cents / 100:.2f} {currency}"
 
 
-def render_notice(booking: Booking, movie_title: str, starts_at: str, screen: str, sent_at_iso: str) -> tuple[str, str, str]:
+def render_notice(
+    booking: Booking, movie_title: str, starts_at: str, screen: str, sent_at_iso: str
+) -> tuple[str, str, str]:
     """Return (subject, text, html) of the confirmation e-mail."""
     seats = ", ".join(booking.seat_ids)
     total = _money(booking.total_cents, booking.currency)

@@ -33,8 +33,11 @@ def register(app: typer.Typer) -> None:
         """Start the lab: locally with --local, otherwise on AWS with a self-destruct timer."""
         with reporting(as_json=as_json):
             if not 5 <= hold_ttl <= 900:
-                raise LabError("invalid_hold_ttl", f"--hold-ttl {hold_ttl} is out of range.",
-                               "Use 5 to 900 seconds (SQS delivery delay is capped at 900 s).")
+                raise LabError(
+                    "invalid_hold_ttl",
+                    f"--hold-ttl {hold_ttl} is out of range.",
+                    "Use 5 to 900 seconds (SQS delivery delay is capped at 900 s).",
+                )
             if local:
                 from labctl.local import entry as local_entry
 
@@ -43,8 +46,16 @@ def register(app: typer.Typer) -> None:
                 from labctl.lifecycle import entry as cloud_entry
 
                 cloud_entry.up(
-                    ttl=ttl or "2h", compute=compute, region=region, profile=profile, domain=domain,
-                    alert_email=alert_email, hold_ttl=hold_ttl, yes=yes, dry_run=dry_run, as_json=as_json,
+                    ttl=ttl or "2h",
+                    compute=compute,
+                    region=region,
+                    profile=profile,
+                    domain=domain,
+                    alert_email=alert_email,
+                    hold_ttl=hold_ttl,
+                    yes=yes,
+                    dry_run=dry_run,
+                    as_json=as_json,
                 )
 
     @app.command()

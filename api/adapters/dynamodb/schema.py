@@ -23,17 +23,23 @@ def create_table_kwargs(contract: dict[str, Any], table_name: str) -> dict[str, 
         gpk, gsk = gsi["partition_key"], gsi["sort_key"]
         attrs[gpk["name"]] = gpk["type"]
         attrs[gsk["name"]] = gsk["type"]
-        gsis.append({
-            "IndexName": gsi["name"],
-            "KeySchema": [{"AttributeName": gpk["name"], "KeyType": "HASH"},
-                          {"AttributeName": gsk["name"], "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": gsi["projection"]},
-        })
+        gsis.append(
+            {
+                "IndexName": gsi["name"],
+                "KeySchema": [
+                    {"AttributeName": gpk["name"], "KeyType": "HASH"},
+                    {"AttributeName": gsk["name"], "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": gsi["projection"]},
+            }
+        )
     return {
         "TableName": table_name,
         "BillingMode": contract["billing_mode"],
-        "KeySchema": [{"AttributeName": pk["name"], "KeyType": "HASH"},
-                      {"AttributeName": sk["name"], "KeyType": "RANGE"}],
+        "KeySchema": [
+            {"AttributeName": pk["name"], "KeyType": "HASH"},
+            {"AttributeName": sk["name"], "KeyType": "RANGE"},
+        ],
         "AttributeDefinitions": [{"AttributeName": k, "AttributeType": v} for k, v in attrs.items()],
         "GlobalSecondaryIndexes": gsis,
     }

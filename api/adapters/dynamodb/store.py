@@ -32,16 +32,27 @@ from api.service.ports import (
     IdempotencyStarted,
 )
 
-TRANSIENT = frozenset({"ResourceNotFoundException", "ProvisionedThroughputExceededException", "ThrottlingException",
-                       "InternalServerError", "RequestLimitExceeded", "ServiceUnavailable"})
+TRANSIENT = frozenset(
+    {
+        "ResourceNotFoundException",
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "InternalServerError",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+    }
+)
 SEAT_FREE = "attribute_exists(PK) AND (#st = :available OR (#st = :held AND hold_expires_at <= :now))"
+# A key is claimable when new, or when a request with the same body crashed and its lock ran out.
+IDEM_CLAIMABLE = "attribute_not_exists(PK) OR (#s = :prog AND locked_until < :now AND request_hash = :h)"
 TXN_ATTEMPTS = 8  # TransactionConflict retries: another transaction touched the same seat meanwhile
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
 
 
 def _reasons(err: ClientError) -> list[str]:
-    return [r.get("Code", "None") for r in err.response.get("CancellationReasons", [])]  # type: ignore[attr-defined]
+    reasons: list[dict[str, Any]] = err.response.get("CancellationReasons", [])  # type: ignore[assignment]
+    return [str(r.get("Code", "None")) for r in reasons]
 
 
 def _code(err: ClientError) -> str:
@@ -95,7 +106,9 @@ class DynamoStore:
 
     # -- catalog -----------------------------------------------------------------------------
     async def list_movies(self) -> list[Movie]:
-        rows = await self._query_all(KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": I.s(I.CATALOG_PK)})
+        rows = await self._query_all(
+            KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": I.s(I.CATALOG_PK)}
+        )
         return [I.parse_movie(r) for r in rows]
 
     async def get_movie(self, movie_id: str) -> Movie | None:
@@ -151,17 +164,35 @@ class DynamoStore:
         if self._unsafe:
             await self._create_hold_unsafe(hold, now)
             return
-        values = {":available": I.s("available"), ":held": I.s("held"), ":now": I.n(I.ms(now)),
-                  ":h": I.s(hold.id), ":exp": I.n(I.ms(hold.expires_at))}
-        txn: list[dict[str, Any]] = [{"Put": {"TableName": self._t, "Item": I.hold_item(hold),
-                                               "ConditionExpression": "attribute_not_exists(PK)"}}]
+        values = {
+            ":available": I.s("available"),
+            ":held": I.s("held"),
+            ":now": I.n(I.ms(now)),
+            ":h": I.s(hold.id),
+            ":exp": I.n(I.ms(hold.expires_at)),
+        }
+        txn: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._t,
+                    "Item": I.hold_item(hold),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+        ]
         for seat_id in hold.seat_ids:
-            txn.append({"Update": {
-                "TableName": self._t, "Key": I.seat_key(hold.show_id, seat_id),
-                "UpdateExpression": "SET #st = :held, hold_id = :h, hold_expires_at = :exp REMOVE booking_id",
-                "ConditionExpression": SEAT_FREE,
-                "ExpressionAttributeNames": {"#st": "status"}, "ExpressionAttributeValues": values,
-            }})
+            txn.append(
+                {
+                    "Update": {
+                        "TableName": self._t,
+                        "Key": I.seat_key(hold.show_id, seat_id),
+                        "UpdateExpression": "SET #st = :held, hold_id = :h, hold_expires_at = :exp REMOVE booking_id",
+                        "ConditionExpression": SEAT_FREE,
+                        "ExpressionAttributeNames": {"#st": "status"},
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            )
         for attempt in range(TXN_ATTEMPTS):
             try:
                 await self._transact(txn)
@@ -170,33 +201,47 @@ class DynamoStore:
                 if _code(err) != "TransactionCanceledException":
                     raise
                 reasons = _reasons(err)
-                taken = [sid for sid, code in zip(hold.seat_ids, reasons[1:], strict=False)
-                         if code == "ConditionalCheckFailed"]
+                taken = [
+                    sid
+                    for sid, code in zip(hold.seat_ids, reasons[1:], strict=False)
+                    if code == "ConditionalCheckFailed"
+                ]
                 if taken:
                     raise SeatsUnavailable(taken) from err
                 if attempt == TXN_ATTEMPTS - 1:
                     break
-                await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # noqa: S311
+                await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
         # Still contended after retries: name the seats that are taken now, if any.
-        busy = [st.seat_id for st in await self.get_seats(hold.show_id)
-                if st.seat_id in hold.seat_ids and st.effective_status(now) is not SeatStatus.AVAILABLE]
+        busy = [
+            st.seat_id
+            for st in await self.get_seats(hold.show_id)
+            if st.seat_id in hold.seat_ids and st.effective_status(now) is not SeatStatus.AVAILABLE
+        ]
         raise SeatsUnavailable(busy or list(hold.seat_ids))
 
     async def _create_hold_unsafe(self, hold: Hold, now: datetime) -> None:
         """Deliberately naive read-then-write (labctl load --unsafe-locks): the race the checker catches."""
         seats = {st.seat_id: st for st in await self.get_seats(hold.show_id)}
-        taken = [sid for sid in hold.seat_ids
-                 if sid in seats and seats[sid].effective_status(now) is not SeatStatus.AVAILABLE]
+        taken = [
+            sid
+            for sid in hold.seat_ids
+            if sid in seats and seats[sid].effective_status(now) is not SeatStatus.AVAILABLE
+        ]
         if taken:
             raise SeatsUnavailable(taken)
         await asyncio.sleep(0.005)  # the window between check and write that real systems also have
         await self._call("put_item", Item=I.hold_item(hold))
         for seat_id in hold.seat_ids:
             await self._call(
-                "update_item", Key=I.seat_key(hold.show_id, seat_id),
+                "update_item",
+                Key=I.seat_key(hold.show_id, seat_id),
                 UpdateExpression="SET #st = :held, hold_id = :h, hold_expires_at = :exp REMOVE booking_id",
                 ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={":held": I.s("held"), ":h": I.s(hold.id), ":exp": I.n(I.ms(hold.expires_at))},
+                ExpressionAttributeValues={
+                    ":held": I.s("held"),
+                    ":h": I.s(hold.id),
+                    ":exp": I.n(I.ms(hold.expires_at)),
+                },
             )
 
     async def get_hold(self, hold_id: str) -> Hold | None:
@@ -210,9 +255,14 @@ class DynamoStore:
             cond += " AND expires_at <= :now"
             values[":now"] = I.n(I.ms(only_if_expired_at))
         try:
-            await self._call("update_item", Key=I.hold_key(hold.id), UpdateExpression="SET #st = :released",
-                             ConditionExpression=cond, ExpressionAttributeNames={"#st": "status"},
-                             ExpressionAttributeValues=values)
+            await self._call(
+                "update_item",
+                Key=I.hold_key(hold.id),
+                UpdateExpression="SET #st = :released",
+                ConditionExpression=cond,
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues=values,
+            )
         except ClientError as err:
             if _code(err) == "ConditionalCheckFailedException":
                 return False
@@ -221,10 +271,16 @@ class DynamoStore:
         for seat_id in hold.seat_ids:
             try:
                 await self._call(
-                    "update_item", Key=I.seat_key(hold.show_id, seat_id),
+                    "update_item",
+                    Key=I.seat_key(hold.show_id, seat_id),
                     UpdateExpression="SET #st = :available REMOVE hold_id, hold_expires_at",
-                    ConditionExpression="#st = :held AND hold_id = :h", ExpressionAttributeNames={"#st": "status"},
-                    ExpressionAttributeValues={":available": I.s("available"), ":held": I.s("held"), ":h": I.s(hold.id)},
+                    ConditionExpression="#st = :held AND hold_id = :h",
+                    ExpressionAttributeNames={"#st": "status"},
+                    ExpressionAttributeValues={
+                        ":available": I.s("available"),
+                        ":held": I.s("held"),
+                        ":h": I.s(hold.id),
+                    },
                 )
             except ClientError as err:
                 if _code(err) != "ConditionalCheckFailedException":
@@ -232,24 +288,36 @@ class DynamoStore:
         return True
 
     # -- bookings and idempotency ------------------------------------------------------------
-    async def begin_idempotent(self, key: str, request_hash: str, now: datetime, lock_seconds: int) -> IdempotencyOutcome:
+    async def begin_idempotent(
+        self, key: str, request_hash: str, now: datetime, lock_seconds: int
+    ) -> IdempotencyOutcome:
         owner = secrets.token_hex(8)
-        item = {**I.idem_key(key), "type": I.s("idempotency"), "request_hash": I.s(request_hash),
-                "owner": I.s(owner), "state": I.s("in_progress"),
-                "locked_until": I.n(I.ms(now + timedelta(seconds=lock_seconds))),
-                "ttl": I.n(int(now.timestamp()) + IDEMPOTENCY_TTL_SECONDS)}
+        item = {
+            **I.idem_key(key),
+            "type": I.s("idempotency"),
+            "request_hash": I.s(request_hash),
+            "owner": I.s(owner),
+            "state": I.s("in_progress"),
+            "locked_until": I.n(I.ms(now + timedelta(seconds=lock_seconds))),
+            "ttl": I.n(int(now.timestamp()) + IDEMPOTENCY_TTL_SECONDS),
+        }
         try:
             await self._call(
-                "put_item", Item=item,
-                ConditionExpression="attribute_not_exists(PK) OR (#s = :prog AND locked_until < :now AND request_hash = :h)",
+                "put_item",
+                Item=item,
+                ConditionExpression=IDEM_CLAIMABLE,
                 ExpressionAttributeNames={"#s": "state"},
-                ExpressionAttributeValues={":prog": I.s("in_progress"), ":now": I.n(I.ms(now)), ":h": I.s(request_hash)},
+                ExpressionAttributeValues={
+                    ":prog": I.s("in_progress"),
+                    ":now": I.n(I.ms(now)),
+                    ":h": I.s(request_hash),
+                },
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as err:
             if _code(err) != "ConditionalCheckFailedException":
                 raise
-            old = err.response.get("Item")  # type: ignore[attr-defined]
+            old: dict[str, Any] | None = err.response.get("Item")  # type: ignore[assignment]
             if old is None:
                 res = await self._call("get_item", Key=I.idem_key(key), ConsistentRead=True)
                 old = res.get("Item")
@@ -264,9 +332,13 @@ class DynamoStore:
 
     async def abandon_idempotent(self, key: str, owner: str) -> None:
         try:
-            await self._call("delete_item", Key=I.idem_key(key), ConditionExpression="#s = :prog AND #o = :owner",
-                             ExpressionAttributeNames={"#s": "state", "#o": "owner"},
-                             ExpressionAttributeValues={":prog": I.s("in_progress"), ":owner": I.s(owner)})
+            await self._call(
+                "delete_item",
+                Key=I.idem_key(key),
+                ConditionExpression="#s = :prog AND #o = :owner",
+                ExpressionAttributeNames={"#s": "state", "#o": "owner"},
+                ExpressionAttributeValues={":prog": I.s("in_progress"), ":owner": I.s(owner)},
+            )
         except ClientError as err:
             if _code(err) != "ConditionalCheckFailedException":
                 raise
@@ -274,33 +346,71 @@ class DynamoStore:
     async def commit_booking(self, commit: BookingCommit) -> None:
         b, now = commit.booking, commit.now
         txn: list[dict[str, Any]] = [
-            {"Update": {"TableName": self._t, "Key": I.hold_key(b.hold_id),
-                        "UpdateExpression": "SET #st = :booked, booking_id = :b",
-                        "ConditionExpression": "#st = :active AND expires_at > :now",
-                        "ExpressionAttributeNames": {"#st": "status"},
-                        "ExpressionAttributeValues": {":booked": I.s("booked"), ":b": I.s(b.id),
-                                                      ":active": I.s("active"), ":now": I.n(I.ms(now))}}},
-            {"Put": {"TableName": self._t, "Item": I.booking_item(b), "ConditionExpression": "attribute_not_exists(PK)"}},
-            {"Update": {"TableName": self._t, "Key": I.idem_key(commit.idempotency_key),
-                        "UpdateExpression": "SET #s = :done, response_status = :rs, response_body = :rb, booking_id = :b",
-                        "ConditionExpression": "#s = :prog AND #o = :owner",
-                        "ExpressionAttributeNames": {"#s": "state", "#o": "owner"},
-                        "ExpressionAttributeValues": {":done": I.s("completed"), ":rs": I.n(commit.response_status),
-                                                      ":rb": I.s(I.dumps(commit.response_body)), ":b": I.s(b.id),
-                                                      ":prog": I.s("in_progress"), ":owner": I.s(commit.idempotency_owner)}}},
-            {"Put": {"TableName": self._t, "Item": {
-                **I.key(f"OUTBOX#{commit.event.id}", "EVENT"), "type": I.s("outbox"), "event_id": I.s(commit.event.id),
-                "event_type": I.s(commit.event.type), "payload": I.s(I.dumps(commit.event.payload)),
-                "created_at": I.n(I.ms(commit.event.created_at)), "GSI1PK": I.s(I.OUTBOX_PENDING),
-                "GSI1SK": I.s(f"{I.ms(commit.event.created_at)}#{commit.event.id}"),
-                "ttl": I.n(int(now.timestamp()) + OUTBOX_TTL_SECONDS)}}},
+            {
+                "Update": {
+                    "TableName": self._t,
+                    "Key": I.hold_key(b.hold_id),
+                    "UpdateExpression": "SET #st = :booked, booking_id = :b",
+                    "ConditionExpression": "#st = :active AND expires_at > :now",
+                    "ExpressionAttributeNames": {"#st": "status"},
+                    "ExpressionAttributeValues": {
+                        ":booked": I.s("booked"),
+                        ":b": I.s(b.id),
+                        ":active": I.s("active"),
+                        ":now": I.n(I.ms(now)),
+                    },
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._t,
+                    "Item": I.booking_item(b),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self._t,
+                    "Key": I.idem_key(commit.idempotency_key),
+                    "UpdateExpression": "SET #s = :done, response_status = :rs, response_body = :rb, booking_id = :b",
+                    "ConditionExpression": "#s = :prog AND #o = :owner",
+                    "ExpressionAttributeNames": {"#s": "state", "#o": "owner"},
+                    "ExpressionAttributeValues": {
+                        ":done": I.s("completed"),
+                        ":rs": I.n(commit.response_status),
+                        ":rb": I.s(I.dumps(commit.response_body)),
+                        ":b": I.s(b.id),
+                        ":prog": I.s("in_progress"),
+                        ":owner": I.s(commit.idempotency_owner),
+                    },
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._t,
+                    "Item": {
+                        **I.key(f"OUTBOX#{commit.event.id}", "EVENT"),
+                        "type": I.s("outbox"),
+                        "event_id": I.s(commit.event.id),
+                        "event_type": I.s(commit.event.type),
+                        "payload": I.s(I.dumps(commit.event.payload)),
+                        "created_at": I.n(I.ms(commit.event.created_at)),
+                        "GSI1PK": I.s(I.OUTBOX_PENDING),
+                        "GSI1SK": I.s(f"{I.ms(commit.event.created_at)}#{commit.event.id}"),
+                        "ttl": I.n(int(now.timestamp()) + OUTBOX_TTL_SECONDS),
+                    },
+                }
+            },
         ]
         seat_cond = None if self._unsafe else "#st = :held AND hold_id = :h"
         for seat_id in b.seat_ids:
-            upd: dict[str, Any] = {"TableName": self._t, "Key": I.seat_key(b.show_id, seat_id),
-                                   "UpdateExpression": "SET #st = :booked, booking_id = :b REMOVE hold_id, hold_expires_at",
-                                   "ExpressionAttributeNames": {"#st": "status"},
-                                   "ExpressionAttributeValues": {":booked": I.s("booked"), ":b": I.s(b.id)}}
+            upd: dict[str, Any] = {
+                "TableName": self._t,
+                "Key": I.seat_key(b.show_id, seat_id),
+                "UpdateExpression": "SET #st = :booked, booking_id = :b REMOVE hold_id, hold_expires_at",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {":booked": I.s("booked"), ":b": I.s(b.id)},
+            }
             if seat_cond:
                 upd["ConditionExpression"] = seat_cond
                 upd["ExpressionAttributeValues"] |= {":held": I.s("held"), ":h": I.s(b.hold_id)}
@@ -315,7 +425,7 @@ class DynamoStore:
                 reasons = _reasons(err)
                 if "ConditionalCheckFailed" in reasons or attempt == TXN_ATTEMPTS - 1:
                     await self._raise_hold_state(b.hold_id, now)
-                await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # noqa: S311
+                await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
 
     async def _raise_hold_state(self, hold_id: str, now: datetime) -> None:
         hold = await self.get_hold(hold_id)
@@ -331,13 +441,20 @@ class DynamoStore:
 
     async def mark_notified(self, booking_id: str, notice: Notice) -> bool:
         try:
-            await self._transact([
-                {"Update": {"TableName": self._t, "Key": I.booking_key(booking_id),
+            await self._transact(
+                [
+                    {
+                        "Update": {
+                            "TableName": self._t,
+                            "Key": I.booking_key(booking_id),
                             "UpdateExpression": "SET notification_status = :sent, notification_sent_at = :at",
                             "ConditionExpression": "attribute_exists(PK) AND notification_status <> :sent",
-                            "ExpressionAttributeValues": {":sent": I.s("sent"), ":at": I.n(I.ms(notice.sent_at))}}},
-                {"Put": {"TableName": self._t, "Item": I.notice_item(notice)}},
-            ])
+                            "ExpressionAttributeValues": {":sent": I.s("sent"), ":at": I.n(I.ms(notice.sent_at))},
+                        }
+                    },
+                    {"Put": {"TableName": self._t, "Item": I.notice_item(notice)}},
+                ]
+            )
         except ClientError as err:
             if _code(err) == "TransactionCanceledException" and "ConditionalCheckFailed" in _reasons(err):
                 return False

@@ -1,0 +1,97 @@
+"""Session-wide real services for the tests: DynamoDB Local (official engine) and a moto server.
+
+Fixtures:
+  dynamodb_local   -> endpoint URL of an in-memory DynamoDB Local (-sharedDb), started once per session
+  moto_server      -> endpoint URL of a moto server (SQS, S3, CloudWatch, Logs, CloudFormation ...)
+  aws_env          -> dummy credentials + region in os.environ (never real AWS)
+  fresh_table      -> a new, empty table (from contracts/table.json) on DynamoDB Local, per test
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_env() -> Iterator[None]:
+    """Dummy credentials so no test can ever reach a real AWS account."""
+    keep = {
+        k: os.environ.get(k)
+        for k in (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_DEFAULT_REGION",
+            "AWS_REGION",
+            "AWS_PROFILE",
+            "AWS_SESSION_TOKEN",
+        )
+    }
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+        }
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    yield
+    for k, v in keep.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from labctl.local import dynamodb_local as ddb
+
+    server = ddb.start(tmp_path_factory.mktemp("ddb") / "dynamodb-local.log")
+    try:
+        yield server.endpoint_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    from labctl.local.ports import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+async def _create_table(endpoint: str, name: str) -> None:
+    from api.adapters.dynamodb.client import open_dynamodb
+    from api.adapters.dynamodb.schema import ensure_table
+
+    async with AsyncExitStack() as stack:
+        client = await open_dynamodb(stack, region="us-east-1", endpoint_url=endpoint)
+        await ensure_table(client, name, REPO_ROOT / "contracts")
+
+
+@pytest.fixture
+def fresh_table(dynamodb_local: str) -> str:
+    """Name of a new empty table on DynamoDB Local (tables are cheap: ~50 ms)."""
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    asyncio.run(_create_table(dynamodb_local, name))
+    return name

@@ -1,0 +1,126 @@
+"""Seat holds on the service layer (in-memory store, manual clock: no sleeping)."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.domain.errors import HoldNotFound, InvalidSeatSelection, SeatsUnavailable, ShowNotFound, UnknownSeats
+from tests.support.builders import make_world
+
+
+async def test_hold_locks_every_requested_seat_for_the_ttl() -> None:
+    w = await make_world(hold_ttl=120)
+    view = await w.services.holds.create(w.show_id, ["A1", "A2"])
+    assert view["status"] == "active"
+    assert view["ttl_seconds"] == 120
+    seat_map = await w.services.catalog.seat_map(w.show_id)
+    statuses = {s["id"]: s["status"] for s in seat_map["seats"]}
+    assert statuses["A1"] == statuses["A2"] == "held"
+    assert seat_map["counts"] == {"available": 118, "held": 2, "booked": 0}
+
+
+async def test_second_hold_on_a_held_seat_is_refused_naming_only_the_conflicts() -> None:
+    w = await make_world()
+    await w.services.holds.create(w.show_id, ["B1", "B2"])
+    with pytest.raises(SeatsUnavailable) as exc:
+        await w.services.holds.create(w.show_id, ["B2", "B3", "B1"])
+    assert exc.value.seat_ids == ["B2", "B1"]
+    assert exc.value.details == {"seat_ids": ["B2", "B1"]}
+
+
+async def test_a_refused_hold_holds_nothing() -> None:
+    w = await make_world()
+    await w.services.holds.create(w.show_id, ["C5"])
+    with pytest.raises(SeatsUnavailable):
+        await w.services.holds.create(w.show_id, ["C4", "C5", "C6"])
+    counts = (await w.services.catalog.seat_map(w.show_id))["counts"]
+    assert counts["held"] == 1
+
+
+async def test_expired_hold_seats_can_be_held_again_at_once() -> None:
+    w = await make_world(hold_ttl=60)
+    await w.services.holds.create(w.show_id, ["D1"])
+    w.clock.advance(60)
+    seat_map = await w.services.catalog.seat_map(w.show_id)
+    assert next(s for s in seat_map["seats"] if s["id"] == "D1")["status"] == "available"
+    second = await w.services.holds.create(w.show_id, ["D1"])
+    assert second["status"] == "active"
+
+
+async def test_hold_status_reads_expired_after_ttl_without_cleanup() -> None:
+    w = await make_world(hold_ttl=30)
+    view = await w.services.holds.create(w.show_id, ["E1"])
+    w.clock.advance(29)
+    assert (await w.services.holds.view(view["hold_id"]))["status"] == "active"
+    w.clock.advance(1)
+    assert (await w.services.holds.view(view["hold_id"]))["status"] == "expired"
+
+
+@pytest.mark.parametrize(
+    ("seats", "error"),
+    [
+        ([], InvalidSeatSelection),
+        ([f"A{i}" for i in range(1, 12)], InvalidSeatSelection),
+        (["A1", "A1"], InvalidSeatSelection),
+        (["Z1"], UnknownSeats),
+        (["A13"], UnknownSeats),
+        (["a1"], UnknownSeats),
+    ],
+)
+async def test_bad_selections_are_refused_with_their_own_code(seats: list[str], error: type[Exception]) -> None:
+    w = await make_world()
+    with pytest.raises(error):
+        await w.services.holds.create(w.show_id, seats)
+
+
+async def test_unknown_show_is_not_found() -> None:
+    w = await make_world()
+    with pytest.raises(ShowNotFound):
+        await w.services.holds.create("sh-nope", ["A1"])
+
+
+async def test_release_frees_the_seats_and_is_repeatable() -> None:
+    w = await make_world()
+    view = await w.services.holds.create(w.show_id, ["F1", "F2"])
+    await w.services.holds.release(view["hold_id"])
+    await w.services.holds.release(view["hold_id"])
+    assert (await w.services.holds.view(view["hold_id"]))["status"] == "released"
+    assert (await w.services.catalog.seat_map(w.show_id))["counts"]["held"] == 0
+
+
+async def test_unknown_hold_is_not_found() -> None:
+    w = await make_world()
+    with pytest.raises(HoldNotFound):
+        await w.services.holds.release("hold_missing")
+
+
+async def test_each_hold_schedules_an_expiry_message_just_after_the_ttl() -> None:
+    w = await make_world(hold_ttl=90)
+    view = await w.services.holds.create(w.show_id, ["G1"])
+    assert w.scheduler.scheduled == [(view["hold_id"], 91)]
+
+
+async def test_expiry_never_releases_a_seat_that_was_held_again_meanwhile() -> None:
+    w = await make_world(hold_ttl=10)
+    first = await w.services.holds.create(w.show_id, ["H1"])
+    w.clock.advance(11)
+    second = await w.services.holds.create(w.show_id, ["H1"])
+    assert await w.services.holds.expire(first["hold_id"]) is True
+    seat = next(s for s in (await w.services.catalog.seat_map(w.show_id))["seats"] if s["id"] == "H1")
+    assert seat["status"] == "held"
+    assert (await w.services.holds.view(second["hold_id"]))["status"] == "active"
+
+
+async def test_expiry_before_the_deadline_changes_nothing() -> None:
+    w = await make_world(hold_ttl=10)
+    view = await w.services.holds.create(w.show_id, ["J1"])
+    w.clock.advance(5)
+    assert await w.services.holds.expire(view["hold_id"]) is False
+    assert (await w.services.holds.view(view["hold_id"]))["status"] == "active"
+
+
+async def test_hold_ids_are_unguessable() -> None:
+    w = await make_world()
+    ids = {(await w.services.holds.create(w.show_id, [f"I{i}"]))["hold_id"] for i in range(1, 9)}
+    assert len(ids) == 8
+    assert all(len(i.split("_", 1)[1]) >= 22 for i in ids)  # 24 url-safe chars = 144 bits
