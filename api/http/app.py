@@ -46,6 +46,8 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
     )
+    if services is not None:
+        app.state.services = services  # injected: usable even when no lifespan runs (Lambda)
     for module in (movies, shows, holds, bookings):
         app.include_router(module.router, prefix="/api")
     app.include_router(health.router)
