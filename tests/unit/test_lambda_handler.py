@@ -58,7 +58,10 @@ def lambda_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("STORE", "memory")
     import api.http.lambda_handler as mod
 
-    yield importlib.reload(mod)
+    mod = importlib.reload(mod)
+    yield mod
+    mod._loop.run_until_complete(mod._services.aclose())
+    mod._loop.close()
     asyncio.set_event_loop(None)
 
 
