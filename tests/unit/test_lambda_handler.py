@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -56,9 +57,8 @@ class _Context:
 def lambda_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Import the handler module as Lambda would (cold start), then drop the loop it installed."""
     monkeypatch.setenv("STORE", "memory")
-    import api.http.lambda_handler as mod
-
-    mod = importlib.reload(mod)
+    sys.modules.pop("api.http.lambda_handler", None)
+    mod = importlib.import_module("api.http.lambda_handler")
     yield mod
     mod._loop.run_until_complete(mod._services.aclose())
     mod._loop.close()
