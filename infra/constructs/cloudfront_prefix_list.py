@@ -1,0 +1,71 @@
+"""The id of the AWS-managed `com.amazonaws.global.cloudfront.origin-facing` prefix list.
+
+Its id differs per region and a CDK lookup would need credentials at synth, so it is resolved at
+deploy time by a read-only DescribeManagedPrefixLists call (AwsCustomResource).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_logs as logs
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from infra.constructs.nag import acknowledge
+
+PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing"
+_PROVIDER_ID_PREFIX = "AWS679f53fac002430cb0da5b7982bd2287"
+
+
+class CloudFrontPrefixList(Construct):
+    """Exposes `prefix_list_id`, a deploy-time token."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        call = cr.AwsSdkCall(
+            service="EC2",
+            action="describeManagedPrefixLists",
+            parameters={"Filters": [{"Name": "prefix-list-name", "Values": [PREFIX_LIST_NAME]}]},
+            physical_resource_id=cr.PhysicalResourceId.of(PREFIX_LIST_NAME),
+            output_paths=["PrefixLists.0.PrefixListId"],
+        )
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=logs.RetentionDays.ONE_WEEK,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        lookup = cr.AwsCustomResource(
+            self,
+            "Lookup",
+            on_create=call,
+            on_update=call,
+            install_latest_aws_sdk=False,
+            log_group=log_group,
+            policy=cr.AwsCustomResourcePolicy.from_sdk_calls(resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE),
+        )
+        self.prefix_list_id = lookup.get_response_field("PrefixLists.0.PrefixListId")
+        acknowledge(
+            lookup,
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "ec2:DescribeManagedPrefixLists does not support resource-level permissions; the call is read-only.",
+            ),
+        )
+        # The provider Lambda is a stack-level singleton with CDK's fixed id prefix.
+        stack = cdk.Stack.of(self)
+        provider = next(c for c in stack.node.children if c.node.id.startswith(_PROVIDER_ID_PREFIX))
+        acknowledge(
+            provider,
+            (
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]",
+                "The CDK-provided AwsCustomResource singleton Lambda role uses the AWS-managed "
+                "basic execution policy (logs only); CDK does not expose it for replacement.",
+            ),
+            (
+                "AwsSolutions-L1",
+                "The CDK-provided AwsCustomResource singleton pins its own Node.js runtime, "
+                "updated with aws-cdk-lib; it runs only during deployments.",
+            ),
+        )

@@ -1,0 +1,226 @@
+"""Session fixtures for infra tests: ONE in-process synth per compute mode, shared by every test.
+
+Fixture names (reuse them in test_cost*.py, test_lab_control*.py, test_observability*.py):
+  infra_configs      -> {"fargate": LabConfig, "lambda": LabConfig}
+                        fargate: lab "ftest", region eu-west-1, custom domain (cross-region edge,
+                        ACM certificates, HTTPS ALB); lambda: lab "ltest", us-east-1, no domain.
+  synth_results      -> {"fargate": SynthResult, "lambda": SynthResult} (outdir, templates,
+                        nag violations, acknowledgements, synth error if any, assertion templates,
+                        and `app`, the cdk.App, to reach the stack objects' public attributes)
+  templates          -> {"fargate": {"ftest-compute": <template dict>, ...}, "lambda": {...}}
+  assertion_templates-> same shape, values are aws_cdk.assertions.Template (built lazily, cached)
+  cli_synth          -> a running `npx cdk synth` (fargate, us-east-1, no domain) started at first
+                        use; `.wait()` gives (returncode, stdout+stderr, outdir)
+Templates are synthesized into a tmp dir; stack names come from infra.config.stack_names(config).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MODES = ("fargate", "lambda")
+CLI_LAB = "clitest"
+
+
+@dataclass
+class SynthResult:
+    """What one synth of one lab produced."""
+
+    config: Any
+    outdir: Path
+    templates: dict[str, dict[str, Any]]
+    violations: list[tuple[str, str, str]]  # (severity, rule, construct path)
+    acknowledgements: dict[str, dict[str, str]]  # construct path -> {rule id: reason}
+    synth_error: str | None
+    app: Any = None  # the cdk.App, to reach stack objects: app.node.find_child("<lab>-compute")
+    _assertions: dict[str, Any] = field(default_factory=dict)
+
+    def assertion(self, stack_name: str) -> Any:
+        """An aws_cdk.assertions.Template of one stack (cached)."""
+        from aws_cdk import assertions
+
+        if stack_name not in self._assertions:
+            self._assertions[stack_name] = assertions.Template.from_json(self.templates[stack_name])
+        return self._assertions[stack_name]
+
+    def stack(self, part: str) -> dict[str, Any]:
+        """The template of `<lab>-<part>`."""
+        return self.templates[self.config.stack_name(part)]
+
+
+def read_assembly(outdir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """Templates by stack name and nag acknowledgements by construct path, from a cloud assembly."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    templates: dict[str, dict[str, Any]] = {}
+    acks: dict[str, dict[str, str]] = {}
+    for artifact in manifest["artifacts"].values():
+        if artifact["type"] != "aws:cloudformation:stack":
+            continue
+        props = artifact["properties"]
+        name = props.get("stackName") or artifact["displayName"]
+        templates[name] = json.loads((outdir / props["templateFile"]).read_text())
+        meta_file = artifact.get("additionalMetadataFile")
+        if meta_file:
+            for path, entries in json.loads((outdir / meta_file).read_text()).items():
+                for entry in entries:
+                    if entry["type"] == "aws:cdk:acknowledged-rules":
+                        acks.setdefault(path, {}).update(entry["data"])
+    return templates, acks
+
+
+def read_violations(outdir: Path) -> list[tuple[str, str, str]]:
+    """cdk-nag findings from the validation report (absent when nothing was reported)."""
+    report = outdir / "validation-report.json"
+    if not report.exists():
+        return []
+    found = []
+    for plugin in json.loads(report.read_text())["pluginReports"]:
+        for violation in plugin["violations"]:
+            for construct in violation["violatingConstructs"]:
+                found.append((violation["severity"], violation["ruleName"], construct["constructPath"]))
+    return found
+
+
+def _configs() -> dict[str, Any]:
+    from infra.config import LabConfig
+
+    return {
+        "fargate": LabConfig(
+            lab_name="ftest",
+            owner="infra-tests",
+            region="eu-west-1",
+            compute="fargate",
+            domain_name="tickets.example.com",
+            hosted_zone_id="Z0123456789ABCDEFGHIJ",
+            hosted_zone_name="example.com",
+            desired_count=2,
+            max_count=6,
+            hold_ttl_seconds=120,
+            tags={"cost-center": "learning"},
+        ),
+        "lambda": LabConfig(lab_name="ltest", owner="infra-tests", region="us-east-1", compute="lambda"),
+    }
+
+
+@pytest.fixture(scope="session")
+def infra_configs() -> dict[str, Any]:
+    """The LabConfig of each compute mode."""
+    return _configs()
+
+
+@pytest.fixture(scope="session")
+def synth_results(
+    request: pytest.FixtureRequest, infra_configs: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, SynthResult]:
+    """Synthesize each mode once (in-process, cdk-nag attached) and read the assembly back."""
+    from infra.app import build_app
+
+    # When the CLI test is collected, start its synth first so it overlaps with these two.
+    if any(Path(str(item.fspath)).name == "test_cdk_cli.py" for item in request.session.items):
+        request.getfixturevalue("cli_synth")
+
+    results = {}
+    for mode in MODES:
+        outdir = tmp_path_factory.mktemp(f"cdk-{mode}")
+        app = build_app(infra_configs[mode], outdir=str(outdir))
+        error = None
+        try:
+            app.synth()
+        except RuntimeError as err:  # cdk-nag failures surface as a ValidationFailed RuntimeError
+            error = str(err)[:2000]
+        templates, acks = read_assembly(outdir)
+        results[mode] = SynthResult(
+            config=infra_configs[mode],
+            outdir=outdir,
+            templates=templates,
+            violations=read_violations(outdir),
+            acknowledgements=acks,
+            synth_error=error,
+            app=app,
+        )
+    return results
+
+
+@pytest.fixture(scope="session")
+def templates(synth_results: dict[str, SynthResult]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Templates as dicts: templates[mode][stack_name]."""
+    return {mode: result.templates for mode, result in synth_results.items()}
+
+
+class _LazyAssertions(dict[str, Any]):
+    def __init__(self, result: SynthResult) -> None:
+        super().__init__()
+        self._result = result
+
+    def __missing__(self, stack_name: str) -> Any:
+        return self._result.assertion(stack_name)
+
+
+@pytest.fixture(scope="session")
+def assertion_templates(synth_results: dict[str, SynthResult]) -> dict[str, dict[str, Any]]:
+    """assertions.Template objects: assertion_templates[mode][stack_name] (built on first access)."""
+    return {mode: _LazyAssertions(result) for mode, result in synth_results.items()}
+
+
+@dataclass
+class CliSynth:
+    """A background `npx cdk synth` run."""
+
+    process: subprocess.Popen[str]
+    outdir: Path
+    _output: str | None = None
+
+    def wait(self, timeout: float = 240) -> tuple[int, str, Path]:
+        """Wait for the CLI to finish; returns (returncode, output, outdir)."""
+        if self._output is None:
+            self._output, _ = self.process.communicate(timeout=timeout)
+        return self.process.returncode, self._output, self.outdir
+
+
+@pytest.fixture(scope="session")
+def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliSynth]:
+    """Start `npx cdk synth` (fargate, us-east-1, no domain, cdk-nag on) through the pinned CLI."""
+    outdir = tmp_path_factory.mktemp("cdk-cli")
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK_DISABLE_VERSION_CHECK": "1"}
+    for key in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        env.pop(key, None)
+    process = subprocess.Popen(
+        [
+            "npx",
+            "--no-install",
+            "cdk",
+            "synth",
+            "--quiet",
+            "--no-notices",
+            "--no-version-reporting",
+            "-o",
+            str(outdir),
+            "-c",
+            f"lab_name={CLI_LAB}",
+            "-c",
+            "compute=fargate",
+            "-c",
+            "region=us-east-1",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    run = CliSynth(process=process, outdir=outdir)
+    yield run
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
