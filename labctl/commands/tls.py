@@ -2,11 +2,110 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
+from labctl.output import LabError, print_json, reporting
+
+if TYPE_CHECKING:
+    from labctl.tls.demo import DemoServer
+
 app = typer.Typer(no_args_is_help=True)
+
+SCENARIO_HELP = "ok | expired | expiring | wrong-host | missing-intermediate | self-signed"
 
 
 @app.callback()
 def _group() -> None:
-    """Command group; see the subcommands."""
+    """Inspect certificate chains; run a local HTTPS lab."""
+
+
+@app.command("inspect")
+def inspect_cmd(
+    target: Annotated[str, typer.Argument(help="host, host:port or https:// URL")],
+    port: Annotated[int | None, typer.Option(help="port (default: from TARGET, else 443)")] = None,
+    servername: Annotated[str | None, typer.Option(help="SNI to send (default: the host)")] = None,
+    cafile: Annotated[Path | None, typer.Option(help="trust this root CA PEM instead of the system store")] = None,
+    warn_days: Annotated[int, typer.Option(help="warn when a certificate expires within N days")] = 30,
+    timeout: Annotated[float, typer.Option(help="seconds per network step")] = 5.0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Fetch and judge the presented chain; exit 0 clean, 1 warnings, 2 errors."""
+    from labctl.tls.inspect import inspect
+    from labctl.tls.target import parse_target
+
+    with reporting(as_json=as_json):
+        report = inspect(
+            parse_target(target, port=port, servername=servername),
+            cafile=cafile,
+            warn_days=warn_days,
+            timeout=timeout,
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        from labctl.tls.render import render_report
+
+        render_report(report)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("demo")
+def demo_cmd(
+    port: Annotated[int, typer.Option(help="port to serve HTTPS on (127.0.0.1)")] = 8443,
+    http_port: Annotated[int | None, typer.Option(help="also serve plain HTTP on this port")] = None,
+    scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "ok",
+    directory: Annotated[Path | None, typer.Option("--dir", help="where to write the CA and chain")] = None,
+    app_spec: Annotated[str | None, typer.Option("--app", help="ASGI app (module:attr or file.py:factory())")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print where the lab listens as JSON")] = False,
+) -> None:
+    """Serve the lab over HTTPS (h2 + http/1.1) behind a real or deliberately broken chain."""
+    from labctl.tls import demo
+    from labctl.tls.pki import SCENARIOS
+
+    with reporting(as_json=as_json):
+        if scenario not in SCENARIOS:
+            raise LabError("unknown_scenario", f"no scenario {scenario!r}", f"choose one of: {SCENARIO_HELP}")
+        if app_spec is None and not demo.default_app_available():
+            raise LabError(
+                "demo_app_missing",
+                "api/http/app.py is not in this checkout, so there is no booking API to serve",
+                "pass --app module:app to serve another ASGI app",
+            )
+        server = demo.DemoServer(
+            scenario=scenario,  # narrowed to Scenario by the SCENARIOS check above
+            directory=directory or demo.DEFAULT_DIR,
+            port=port,
+            http_port=http_port,
+            app=app_spec or demo.DEFAULT_APP,
+            env={"STORE": "memory", "WEB_DIR": str(demo.REPO_ROOT / "web")},
+        )
+        with demo.exit_on_signals():
+            try:
+                server.start()
+                _announce(server, as_json=as_json)
+                server.wait()
+            finally:
+                server.stop()
+
+
+def _announce(server: DemoServer, *, as_json: bool) -> None:
+    assert server.pki is not None
+    if as_json:
+        print_json(
+            {
+                "url": server.url,
+                "port": server.port,
+                "http_url": server.http_url,
+                "scenario": server.scenario,
+                "cafile": str(server.pki.cafile),
+                "certfile": str(server.pki.certfile),
+                "pid": server.pid,
+            }
+        )
+    else:
+        from labctl.tls.render import render_demo
+
+        render_demo(server)

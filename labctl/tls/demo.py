@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import signal
 import socket
 import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -34,14 +38,23 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
+        in_use = exc.errno == errno.EADDRINUSE
         raise LabError(
-            "port_in_use",
+            "port_in_use" if in_use else "cannot_listen",
             f"cannot listen on {host}:{port}: {exc.strerror}",
-            "pick another --port, or stop what is listening there (ss -ltnp)",
+            "pick another --port" + (", or stop what is listening there (ss -ltnp)" if in_use else ""),
         ) from exc
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
+
+
+def _die_with_parent() -> None:
+    # runs in the child before exec: if labctl is killed outright (SIGKILL), Linux sends hypercorn SIGTERM
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _handshake_ok(host: str, port: int) -> bool:
@@ -57,6 +70,21 @@ def _handshake_ok(host: str, port: int) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def exit_on_signals() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into SystemExit so `finally: server.stop()` runs (the default would orphan hypercorn)."""
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, _exit) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 @dataclass
 class DemoServer:
     """hypercorn in a subprocess serving `app` over TLS with the scenario's chain; a context manager."""
@@ -67,37 +95,57 @@ class DemoServer:
     host: str = "127.0.0.1"
     app: str = DEFAULT_APP
     env: dict[str, str] = field(default_factory=dict)
-    startup_timeout: float = 20.0
+    startup_timeout: float = 60.0  # a cold FastAPI import on a busy 2-core box can take 10 s+
     pki: DemoPki | None = None
+    http_port: int | None = None  # also serve plain HTTP here (0 = any free port), to compare with HTTPS
     _proc: subprocess.Popen[bytes] | None = None
     _sock: socket.socket | None = None
+    _http_sock: socket.socket | None = None
 
     @property
     def url(self) -> str:
         """The HTTPS URL the lab is served at."""
         return f"https://localhost:{self.port}/"
 
+    @property
+    def http_url(self) -> str | None:
+        """The plain-HTTP URL, when http_port was asked for."""
+        return None if self._http_sock is None else f"http://localhost:{self.http_port}/"
+
     def start(self) -> DemoServer:
-        """Write the chain, start hypercorn and return once a TLS handshake succeeds."""
-        self.pki = build_scenario(self.scenario, self.directory)
+        """Launch and wait until a TLS handshake succeeds."""
+        self.launch()
+        self.wait_ready()
+        return self
+
+    def launch(self) -> DemoServer:
+        """Write the scenario's chain (unless pki was given) and start hypercorn, without waiting for it."""
+        self.pki = self.pki or build_scenario(self.scenario, self.directory)
         self._sock = _bind(self.host, self.port)
         self.port = self._sock.getsockname()[1]
         log = (self.directory / f"{self.scenario}-server.log").open("wb")
+        fds = [self._sock.fileno()]
         cmd = [sys.executable, "-m", "hypercorn", "--workers", "0", "--bind", f"fd://{self._sock.fileno()}"]
+        if self.http_port is not None:
+            self._http_sock = _bind(self.host, self.http_port)
+            self.http_port = self._http_sock.getsockname()[1]
+            fds.append(self._http_sock.fileno())
+            cmd += ["--insecure-bind", f"fd://{self._http_sock.fileno()}"]
         cmd += ["--certfile", str(self.pki.certfile), "--keyfile", str(self.pki.keyfile), self.app]
         self._proc = subprocess.Popen(
             cmd,
             cwd=REPO_ROOT,
             env={**os.environ, **self.env},
-            pass_fds=(self._sock.fileno(),),
+            pass_fds=tuple(fds),
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
         )
         log.close()
-        self._wait_ready()
         return self
 
-    def _wait_ready(self) -> None:
+    def wait_ready(self) -> None:
+        """Return once hypercorn completes a TLS handshake; LabError (and stop) if it exits or stalls."""
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
@@ -111,6 +159,11 @@ class DemoServer:
         raise LabError("demo_failed_to_start", "no TLS handshake within the timeout", f"see {self.log}")
 
     @property
+    def pid(self) -> int | None:
+        """hypercorn's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
+
+    @property
     def log(self) -> Path:
         """The server's combined stdout/stderr."""
         return self.directory / f"{self.scenario}-server.log"
@@ -120,10 +173,11 @@ class DemoServer:
         text = self.log.read_text(errors="replace").strip().splitlines() if self.log.exists() else []
         return " | ".join(text[-lines:]) or "no output"
 
-    def wait(self) -> int:
-        """Block until the server exits (Ctrl-C in the foreground)."""
+    def wait(self) -> None:
+        """Block until hypercorn exits; Ctrl-C ends the wait quietly."""
         assert self._proc is not None
-        return self._proc.wait()
+        with contextlib.suppress(KeyboardInterrupt):
+            self._proc.wait()
 
     def stop(self) -> None:
         """Terminate hypercorn (SIGTERM, then SIGKILL after 5 s) and release the socket."""
@@ -134,14 +188,13 @@ class DemoServer:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
+        for sock in (self._sock, self._http_sock):
+            if sock is not None:
+                sock.close()
+        self._sock = self._http_sock = None
 
     def __enter__(self) -> DemoServer:
         return self.start()
 
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()

@@ -46,3 +46,96 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+# --- helpers for the test modules (imported by them; hypercorn only needs `app` above) ---
+
+HSTS_VALUE = "max-age=63072000; includeSubDomains"
+
+
+def run_cli(args: list[str]) -> tuple[int, str, str]:
+    """Invoke `labctl ARGS` in-process; returns (exit code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    from labctl.cli import app as cli_app
+
+    result = CliRunner().invoke(cli_app, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+class LegacyTlsServer:
+    """A stdlib TLS server that still accepts TLS 1.0/1.1 (what `legacy_protocol` is about) and sends HSTS."""
+
+    def __init__(self, certfile: Path, keyfile: Path) -> None:
+        import socket
+        import ssl
+        import threading
+
+        self._ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._ctx.minimum_version = ssl.TLSVersion.TLSv1  # deliberately legacy
+        self._ctx.set_ciphers("ALL:@SECLEVEL=0")
+        self._ctx.load_cert_chain(certfile, keyfile)
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: Any) -> None:
+        import ssl
+
+        try:
+            with self._ctx.wrap_socket(conn, server_side=True) as tls:
+                tls.settimeout(2)
+                if tls.recv(4096):
+                    tls.sendall(
+                        b"HTTP/1.1 200 OK\r\nStrict-Transport-Security: "
+                        + HSTS_VALUE.encode()
+                        + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+        except (ssl.SSLError, OSError):
+            conn.close()
+
+    def close(self) -> None:
+        """Stop accepting."""
+        self._sock.close()
+
+
+class PlainHttpServer:
+    """http.server on a free port: the 'I gave tls inspect the HTTP port' mistake."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Quiet(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.end_headers()
+
+            do_HEAD = do_GET
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+        self.port: int = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,249 @@
+"""The network side of `tls inspect`: one verifying handshake (pyOpenSSL), protocol probes and HSTS."""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+import sys
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from OpenSSL import SSL
+
+from labctl.output import LabError
+from labctl.tls.target import Target
+
+# OpenSSL X509_V_ERR_* codes the findings understand (include/openssl/x509_vfy.h)
+VERIFY_MESSAGES = {
+    2: "unable to get issuer certificate",
+    7: "certificate signature failure",
+    9: "certificate is not yet valid",
+    10: "certificate has expired",
+    18: "self-signed certificate",
+    19: "self-signed certificate in certificate chain",
+    20: "unable to get local issuer certificate",
+    21: "unable to verify the first certificate",
+    24: "invalid CA certificate",
+    26: "unsupported certificate purpose",
+}
+PROBED_VERSIONS = {
+    "TLSv1": ssl.TLSVersion.TLSv1,  # deprecated names, accessed only to probe for them
+    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
+    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
+}
+
+
+@dataclass(frozen=True)
+class VerifyError:
+    """One complaint from OpenSSL's chain verifier: which depth (0 = leaf), which X509_V_ERR code."""
+
+    depth: int
+    errnum: int
+
+    @property
+    def message(self) -> str:
+        """OpenSSL's wording for the code."""
+        return VERIFY_MESSAGES.get(self.errnum, f"X509 verify error {self.errnum}")
+
+
+@dataclass
+class Handshake:
+    """What one full handshake revealed."""
+
+    ip: str
+    chain: list[x509.Certificate]
+    tls_version: str
+    cipher: str
+    alpn: str | None
+    ocsp_stapled: bool
+    verify_errors: list[VerifyError] = field(default_factory=list)
+
+
+def resolve(target: Target, timeout: float) -> list[str]:
+    """Addresses for target.host, in the order the resolver prefers."""
+    try:
+        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise LabError(
+            "dns_resolution_failed",
+            f"cannot resolve {target.host}: {exc.strerror}",
+            "check the spelling; for the local lab use localhost",
+        ) from exc
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def open_tcp(target: Target, timeout: float) -> socket.socket:
+    """TCP connect to the first address that answers; LabError with a stable code otherwise."""
+    last: OSError | None = None
+    for ip in resolve(target, timeout):
+        try:
+            return socket.create_connection((ip, target.port), timeout=timeout)
+        except OSError as exc:
+            last = exc
+    if isinstance(last, ConnectionRefusedError):
+        raise LabError(
+            "connection_refused",
+            f"nothing is listening on {target.authority}",
+            "is the server running? start the local lab with `labctl tls demo`",
+        )
+    raise LabError(
+        "connect_failed",
+        f"cannot connect to {target.authority}: {last}",
+        "check the host and port, and any firewall or security group in the path",
+    )
+
+
+def reachable_ip(target: Target, timeout: float) -> str:
+    """The first resolved address that accepts a TCP connection (LabError with a stable code if none)."""
+    with open_tcp(target, timeout) as sock:
+        return str(sock.getpeername()[0])
+
+
+def _looks_like_plain_http(target: Target, timeout: float) -> bool:
+    # after a failed handshake, ask in plain text: an HTTP status line means the port is not TLS
+    try:
+        with open_tcp(target, timeout) as sock:
+            sock.sendall(f"HEAD / HTTP/1.0\r\nHost: {target.host}\r\n\r\n".encode())
+            return sock.recv(5) == b"HTTP/"
+    except (OSError, LabError):
+        return False
+
+
+def _drive(conn: SSL.Connection, sock: socket.socket, deadline: float) -> None:
+    # pyOpenSSL on a socket with a timeout is non-blocking underneath: wait for readiness ourselves
+    while True:
+        try:
+            conn.do_handshake()
+            return
+        except SSL.WantReadError:
+            ready = select.select([sock], [], [], max(0.0, deadline - time.monotonic()))[0]
+        except SSL.WantWriteError:
+            ready = select.select([], [sock], [], max(0.0, deadline - time.monotonic()))[1]
+        if not ready:
+            raise TimeoutError("TLS handshake timed out")
+
+
+def handshake(target: Target, *, cafile: Path | None, timeout: float = 5.0) -> Handshake:
+    """Full handshake offering h2 and http/1.1, requesting an OCSP staple, recording verify errors."""
+    errors: list[VerifyError] = []
+    staple: list[bytes] = []
+
+    def on_verify(_c: SSL.Connection, _cert: object, errnum: int, depth: int, ok: int) -> bool:
+        if not ok:
+            errors.append(VerifyError(depth, errnum))
+        return True  # keep going: we want the whole chain and every problem, not the first one
+
+    def on_ocsp(_c: SSL.Connection, data: bytes, _d: object) -> bool:
+        staple.append(data)
+        return True
+
+    ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)
+    ctx.set_verify(SSL.VERIFY_PEER, on_verify)
+    if cafile is not None:
+        ctx.load_verify_locations(str(cafile))
+    else:
+        ctx.set_default_verify_paths()
+        if sys.platform in ("darwin", "win32"):
+            import certifi  # pyOpenSSL's wheel cannot see these OS stores: fall back to Mozilla's, as httpx does
+
+            ctx.load_verify_locations(certifi.where())
+    ctx.set_alpn_protos([b"h2", b"http/1.1"])
+    ctx.set_ocsp_client_callback(on_ocsp)
+    sock = open_tcp(target, timeout)
+    ip = str(sock.getpeername()[0])
+    conn = SSL.Connection(ctx, sock)
+    if target.sni:
+        conn.set_tlsext_host_name(target.sni.encode())
+    conn.request_ocsp()
+    conn.set_connect_state()
+    try:
+        _drive(conn, sock, time.monotonic() + timeout)
+        chain = conn.get_peer_cert_chain(as_cryptography=True) or []
+        alpn = conn.get_alpn_proto_negotiated().decode() or None
+        return Handshake(
+            ip=ip,
+            chain=list(chain),
+            tls_version=conn.get_protocol_version_name(),
+            cipher=conn.get_cipher_name() or "",
+            alpn=alpn,
+            ocsp_stapled=bool(staple and staple[0]),
+            verify_errors=errors,
+        )
+    except (SSL.Error, TimeoutError, OSError) as exc:
+        if _looks_like_plain_http(target, timeout):
+            raise LabError(
+                "not_tls",
+                f"{target.authority} speaks plain HTTP, not TLS",
+                f"use http://{target.authority}/ for this port, or point tls inspect at the HTTPS port",
+            ) from exc
+        raise LabError(
+            "tls_handshake_failed",
+            f"TLS handshake with {target.authority} failed: {exc or type(exc).__name__}",
+            "is this a TLS port? try `openssl s_client -connect HOST:PORT` to see the raw exchange",
+        ) from exc
+    finally:
+        sock.close()
+
+
+def _accepts(target: Target, ip: str, version: ssl.TLSVersion, timeout: float) -> bool:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # only asking "would you speak this?"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # probing for deprecated versions is the point
+        ctx.minimum_version = ctx.maximum_version = version
+    if version < ssl.TLSVersion.TLSv1_2:
+        ctx.set_ciphers("ALL:@SECLEVEL=0")  # OpenSSL 3 refuses to even offer TLS 1.0/1.1 otherwise
+    try:
+        with (
+            socket.create_connection((ip, target.port), timeout=timeout) as raw,
+            ctx.wrap_socket(raw, server_hostname=target.sni),
+        ):
+            return True
+    except (ssl.SSLError, OSError):
+        return False
+
+
+def probe_versions(target: Target, ip: str, *, timeout: float = 3.0) -> dict[str, bool]:
+    """Which of TLS 1.0-1.3 the server agrees to, one handshake each (in parallel)."""
+    with ThreadPoolExecutor(max_workers=len(PROBED_VERSIONS)) as pool:
+        futures = {name: pool.submit(_accepts, target, ip, v, timeout) for name, v in PROBED_VERSIONS.items()}
+        return {name: fut.result() for name, fut in futures.items()}
+
+
+def fetch_hsts(target: Target, ip: str, *, timeout: float = 3.0) -> str | None:
+    """Strict-Transport-Security of GET path over HTTP/1.1: the value, "" if absent, None if unreadable."""
+    import h11  # lazily: only inspect needs an HTTP parser
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # trust was judged by handshake()
+    ctx.set_alpn_protocols(["http/1.1"])
+    client = h11.Connection(h11.CLIENT)
+    request = h11.Request(
+        method="GET", target=target.path, headers=[("Host", target.sni or target.host), ("Connection", "close")]
+    )
+    try:
+        with (
+            socket.create_connection((ip, target.port), timeout=timeout) as raw,
+            ctx.wrap_socket(raw, server_hostname=target.sni) as tls,
+        ):
+            tls.sendall(client.send(request) + client.send(h11.EndOfMessage()))
+            while True:
+                event = client.next_event()
+                if event is h11.NEED_DATA:
+                    data = tls.recv(65536)
+                    client.receive_data(data)
+                    if not data:
+                        return None
+                    continue
+                if isinstance(event, h11.Response):
+                    headers = dict((k.decode().lower(), v.decode()) for k, v in event.headers)
+                    return headers.get("strict-transport-security", "")
+                return None
+    except (OSError, h11.ProtocolError):
+        return None
