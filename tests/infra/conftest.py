@@ -21,6 +21,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,10 @@ def read_violations(outdir: Path) -> list[tuple[str, str, str]]:
     return found
 
 
+# A fixed self-destruct time: templates are then identical from one synth to the next.
+EXPIRES_AT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
 def _configs() -> dict[str, Any]:
     from infra.config import LabConfig
 
@@ -108,8 +113,11 @@ def _configs() -> dict[str, Any]:
             max_count=6,
             hold_ttl_seconds=120,
             tags={"cost-center": "learning"},
+            expires_at=EXPIRES_AT,
         ),
-        "lambda": LabConfig(lab_name="ltest", owner="infra-tests", region="us-east-1", compute="lambda"),
+        "lambda": LabConfig(
+            lab_name="ltest", owner="infra-tests", region="us-east-1", compute="lambda", expires_at=EXPIRES_AT
+        ),
     }
 
 

@@ -1,0 +1,60 @@
+"""`labctl cost estimate`: templates (cdk.out or in-process synth) -> estimates -> one result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from labctl.cost import prices, render
+from labctl.cost.estimate import Estimate, estimate, side_by_side
+from labctl.cost.templates import mode_of, read_assembly, synthesize
+from labctl.lifecycle.duration import hours, parse_ttl
+from labctl.output import LabError
+
+
+@dataclass
+class EstimateResult:
+    """One estimate, or both modes with the cheapest on top."""
+
+    estimates: list[Estimate]
+
+    @property
+    def main(self) -> Estimate:
+        return min(self.estimates, key=lambda e: e.total_usd)
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON shape; with two modes the top level is the cheapest plus `modes`."""
+        payload = self.main.as_dict()
+        if len(self.estimates) > 1:
+            payload["compute"] = "both"
+            payload["cheapest"] = self.main.compute
+            payload["modes"] = {e.compute: e.as_dict() for e in self.estimates}
+            payload["side_by_side"] = side_by_side(self.estimates)["modes"]
+        return payload
+
+    def render(self) -> None:
+        for est in self.estimates:
+            render.show(est)
+        if len(self.estimates) > 1:
+            render.show_modes(self.estimates)
+
+
+def run_estimate(*, ttl: str, compute: str, requests: int, region: str, cdk_out: Path | None) -> EstimateResult:
+    """Price the lab for ttl in region; synthesizes each wanted mode unless cdk_out is given."""
+    ttl_hours = hours(parse_ttl(ttl))
+    prices.load(region)  # unknown_region before any synth
+    if cdk_out is not None:
+        templates = read_assembly(cdk_out)
+        found = mode_of(templates)
+        if compute not in ("both", found):
+            raise LabError(
+                "compute_mismatch",
+                f"{cdk_out} holds a {found} lab, not {compute}.",
+                "Drop --compute, or synthesize the other mode.",
+            )
+        sets = [templates]
+    else:
+        modes = ["fargate", "lambda"] if compute == "both" else [compute]
+        sets = [synthesize(compute=m, region=region) for m in modes]
+    return EstimateResult([estimate(t, region=region, ttl_hours=ttl_hours, requests=requests) for t in sets])

@@ -1,0 +1,248 @@
+"""labctl up/status/extend/down on AWS, every boto3 call against moto (in-process), via labctl.cli.app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from typer.testing import CliRunner
+
+from labctl.cli import app
+from labctl.cost.prices import load
+from labctl.lifecycle import entry
+from labctl.lifecycle.duration import parse_duration, parse_ttl
+from labctl.output import LabError
+
+LAB, REGION = "mtb", "eu-west-1"
+runner = CliRunner()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "LAB_NAME": LAB,
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(entry, "sleep", lambda s: None)
+    with mock_aws():
+        yield
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def stacks_in(region: str) -> list[str]:
+    cfn = boto3.client("cloudformation", region_name=region)
+    return [s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"]
+
+
+def deploy(parts: list[str]) -> None:
+    """A lab on moto: a KMS key in the data stack (priced), a topic elsewhere, the expiry schedule."""
+    tags: list[Any] = [{"Key": "lab:name", "Value": LAB}]
+    for part in parts:
+        region = "us-east-1" if part == "edge" else REGION
+        body = {"Resources": {"Thing": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{LAB}-{part}"}}}}
+        if part == "data":
+            body["Resources"]["Key"] = {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {}}}
+        if part == "control":
+            body["Outputs"] = {"ExpiresAt": {"Value": "2026-11-25T12:00:00Z"}}
+        boto3.client("cloudformation", region_name=region).create_stack(
+            StackName=f"{LAB}-{part}", TemplateBody=json.dumps(body), Tags=tags
+        )
+    if "control" in parts:
+        boto3.client("scheduler", region_name=REGION).create_schedule(
+            Name=f"{LAB}-expiry",
+            ScheduleExpression="at(2026-11-25T12:00:00)",
+            ScheduleExpressionTimezone="UTC",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            ActionAfterCompletion="DELETE",
+            Target={
+                "Arn": "arn:aws:lambda:eu-west-1:123456789012:function:mtb-reaper",
+                "RoleArn": "arn:aws:iam::123456789012:role/s",
+                "Input": "{}",
+            },
+        )
+
+
+def at(clock: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(entry, "clock", lambda: clock)
+
+
+def test_ttl_accepts_15_minutes_to_12_hours_only() -> None:
+    assert parse_ttl("15m") == timedelta(minutes=15)
+    assert parse_ttl("1h30m") == timedelta(minutes=90)
+    assert parse_ttl("12h") == timedelta(hours=12)
+    for bad, code in [
+        ("0", "invalid_ttl"),
+        ("14m", "invalid_ttl"),
+        ("3d", "invalid_ttl"),
+        ("12h1m", "invalid_ttl"),
+        ("2 hours", "invalid_duration"),
+        ("", "invalid_duration"),
+    ]:
+        with pytest.raises(LabError) as err:
+            parse_ttl(bad)
+        assert err.value.code == code, bad
+    assert parse_duration("1d") == timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--ttl", "0"], "invalid_ttl"),
+        (["--ttl", "3d"], "invalid_ttl"),
+        (["--region", "mars-north-1"], "unknown_region"),
+        (["--compute", "ec2"], "invalid_compute"),
+    ],
+)
+def test_bad_input_to_up_is_a_clear_error_and_creates_nothing(aws: None, args: list[str], code: str) -> None:
+    exit_code, output = cli("up", "--yes", "--json", *args)
+    assert exit_code == 2
+    assert json.loads(output)["error"]["code"] == code
+    assert stacks_in(REGION) == []
+
+
+def test_up_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    exit_code, output = cli("up", "--yes", "--region", REGION)
+    assert exit_code == 2
+    assert "no_credentials" in output
+
+
+def test_up_in_an_account_without_cdk_bootstrap_names_the_regions_and_the_fix(aws: None) -> None:
+    boto3.client("ssm", region_name=REGION).put_parameter(
+        Name="/cdk-bootstrap/hnb659fds/version", Value="27", Type="String"
+    )
+    exit_code, output = cli("up", "--yes", "--json", "--region", REGION)
+    error = json.loads(output)["error"]
+    assert exit_code == 2
+    assert error["code"] == "not_bootstrapped"
+    assert "us-east-1" in error["message"]  # the edge stack's region; eu-west-1 is bootstrapped
+    assert "npx cdk bootstrap aws://123456789012/eu-west-1 aws://123456789012/us-east-1" in error["hint"]
+    assert stacks_in(REGION) == []
+    assert stacks_in("us-east-1") == []
+
+
+def test_up_with_an_old_bootstrap_is_refused(aws: None) -> None:
+    for region in (REGION, "us-east-1"):
+        boto3.client("ssm", region_name=region).put_parameter(
+            Name="/cdk-bootstrap/hnb659fds/version", Value="5", Type="String"
+        )
+    exit_code, output = cli("up", "--yes", "--json", "--region", REGION)
+    assert (exit_code, json.loads(output)["error"]["code"]) == (2, "bootstrap_outdated")
+
+
+def test_status_lists_stacks_time_left_and_cost_so_far(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    deploy(["network", "data", "compute", "edge", "control"])
+    created = boto3.client("cloudformation", region_name=REGION).describe_stacks(StackName=f"{LAB}-data")["Stacks"][0][
+        "CreationTime"
+    ]
+    at(created + timedelta(hours=2), monkeypatch)
+
+    exit_code, output = cli("status", "--json", "--region", REGION)
+
+    status = json.loads(output)
+    assert exit_code == 0
+    by_name = {s["name"]: s for s in status["stacks"]}
+    assert by_name[f"{LAB}-edge"]["region"] == "us-east-1"
+    assert by_name[f"{LAB}-observability"]["status"] == "NOT_FOUND"
+    assert by_name[f"{LAB}-data"]["status"] == "CREATE_COMPLETE"
+    assert status["expires_at"] == "2026-11-25T12:00:00Z"
+    expected_hourly = load(REGION)["kms_key_month"].usd / 730  # the one billable item: a KMS key
+    assert status["per_hour_usd"] == pytest.approx(expected_hourly)
+    assert status["accrued_usd"] == pytest.approx(expected_hourly * 2, rel=1e-3)
+
+
+def test_extend_moves_the_schedule_and_keeps_it_self_deleting(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    deploy(["data", "control"])
+    at(datetime(2026, 11, 25, 11, 0, tzinfo=UTC), monkeypatch)
+
+    exit_code, output = cli("extend", "1h", "--json", "--region", REGION)
+
+    assert exit_code == 0
+    assert json.loads(output) == {"lab": LAB, "expires_at": "2026-11-25T13:00:00Z", "capped": False}
+    schedule = boto3.client("scheduler", region_name=REGION).get_schedule(Name=f"{LAB}-expiry")
+    assert schedule["ScheduleExpression"] == "at(2026-11-25T13:00:00)"
+    assert schedule["Target"]["Arn"].endswith(":function:mtb-reaper")
+
+
+def test_extend_is_capped_at_12_hours_from_now(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    deploy(["control"])
+    at(datetime(2026, 11, 25, 11, 0, tzinfo=UTC), monkeypatch)
+    exit_code, output = cli("extend", "20h", "--json", "--region", REGION)
+    assert exit_code == 0
+    assert json.loads(output) == {"lab": LAB, "expires_at": "2026-11-25T23:00:00Z", "capped": True}
+
+
+def test_extend_without_a_lab_says_there_is_no_timer(aws: None) -> None:
+    exit_code, output = cli("extend", "1h", "--json", "--region", REGION)
+    assert (exit_code, json.loads(output)["error"]["code"]) == (2, "timer_not_found")
+
+
+def test_down_after_a_partial_deploy_deletes_what_exists_and_reports_nothing_left(aws: None) -> None:
+    deploy(["network", "data", "control"])  # compute failed: no compute, edge, observability
+
+    exit_code, output = cli("down", "--yes", "--json", "--region", REGION)
+
+    assert exit_code == 0, output
+    assert json.loads(output) == {"lab": LAB, "status": "deleted", "failures": [], "leftovers": []}
+    assert stacks_in(REGION) == []
+
+
+def test_down_exits_non_zero_and_names_what_is_still_tagged(aws: None) -> None:
+    deploy(["data", "control"])
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="mtb-kept", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_tagging(Bucket="mtb-kept", Tagging={"TagSet": [{"Key": "lab:name", "Value": LAB}]})
+
+    exit_code, output = cli("down", "--yes", "--region", REGION)
+
+    assert exit_code == 1
+    assert "arn:aws:s3:::mtb-kept" in output
+    assert "resources_remain" in output
+    assert stacks_in(REGION) == []
+
+
+def test_down_in_json_mode_needs_yes(aws: None) -> None:
+    deploy(["control"])
+    exit_code, output = cli("down", "--json", "--region", REGION)
+    assert (exit_code, json.loads(output)["error"]["code"]) == (2, "confirmation_required")
+    assert stacks_in(REGION) == [f"{LAB}-control"]
+
+
+def test_a_custom_domain_resolves_to_its_public_hosted_zone(aws: None) -> None:
+    r53 = boto3.client("route53")
+    r53.create_hosted_zone(Name="example.com", CallerReference="a")
+    r53.create_hosted_zone(Name="lab.example.com", CallerReference="b")
+    zone_id = r53.list_hosted_zones_by_name(DNSName="lab.example.com")["HostedZones"][0]["Id"].split("/")[-1]
+
+    context = entry._domain_context(boto3.Session(), "tickets.lab.example.com")
+
+    assert context == {
+        "domain": "tickets.lab.example.com",
+        "hosted_zone_id": zone_id,
+        "hosted_zone_name": "lab.example.com",
+    }
+    with pytest.raises(LabError) as err:
+        entry._domain_context(boto3.Session(), "tickets.example.org")
+    assert err.value.code == "hosted_zone_not_found"
+
+
+def test_a_bad_lab_name_is_a_clear_error(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAB_NAME", "Bad_Name")
+    exit_code, output = cli("status", "--json", "--region", REGION)
+    assert (exit_code, json.loads(output)["error"]["code"]) == (2, "invalid_lab_name")
