@@ -1,0 +1,185 @@
+"""`labctl up/down/status --local`: start, stop and inspect the whole system on this machine."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+from labctl.local import dynamodb_local, health, procs, render, services, state
+from labctl.local.durations import parse_ttl
+from labctl.local.state import LabState
+from labctl.local.supervisor import Options, Supervisor, already_running
+from labctl.output import EXIT_ERROR, LabError, console, err_console, print_json
+
+DETACHED_START_TIMEOUT_S = 600.0  # the supervisor times out each stage itself; this is the safety net
+SUPERVISOR_STOP_TIMEOUT_S = 30.0
+
+
+def _note(msg: str, as_json: bool) -> None:
+    if not as_json:
+        err_console.print(f"[dim]{msg}[/]")
+
+
+def _targets(lab: LabState) -> list[procs.Target]:
+    return [procs.Target(n, r.pid, r.create_time) for n, r in lab.services.items()]
+
+
+def clean_stale(lab: LabState) -> list[str]:
+    """The supervisor is gone: stop whatever of its children still runs, forget the state; their names."""
+    leftovers = [t.name for t in _targets(lab) if t.running()]
+    procs.stop_all(_targets(lab))
+    state.clear()
+    return leftovers
+
+
+def current(as_json: bool = False) -> LabState | None:
+    """The running lab, or None; a stale or corrupt state (crashed lab) is cleaned up on the way."""
+    try:
+        lab = state.load()
+    except state.StateCorruptError as err:
+        if state.LabLock().held_elsewhere():
+            raise already_running() from err
+        state.clear()
+        _note(f"Removed an unreadable lab state ({err}).", as_json)
+        return None
+    if lab is None:
+        return None
+    if procs.alive(lab.supervisor_pid, lab.supervisor_create_time):
+        return lab
+    killed = clean_stale(lab)
+    extra = f"; stopped its leftover processes: {', '.join(killed)}" if killed else ""
+    _note(f"Cleaned up the state of a crashed lab (supervisor pid {lab.supervisor_pid} is gone){extra}.", as_json)
+    return None
+
+
+def _show_ready(lab: LabState, *, foreground: bool, as_json: bool) -> None:
+    verdicts = health.verified_at_start(lab)  # the supervisor checked each one just now: no second round
+    now = time.time()
+    if as_json:
+        print_json(render.payload(lab, verdicts, now))
+    else:
+        console.print(render.lab_panel(lab, verdicts, now, foreground=foreground))
+
+
+def up(port: int, ttl: str, hold_ttl: int, detach: bool, as_json: bool) -> None:
+    """Start the lab (foreground until Ctrl-C or the TTL, or detached) and print its panel once healthy."""
+    t0 = time.time()
+    ttl_seconds = parse_ttl(ttl)
+    if current(as_json) is not None or state.LabLock().held_elsewhere():
+        raise already_running()
+    procs.ensure_port_free(port)
+    dynamodb_local.java_path()
+    dynamodb_local.find_jar()
+    opts = Options(port, ttl_seconds, hold_ttl, detach, uuid.uuid4().hex, t0=t0)
+    if detach:
+        _show_ready(_start_detached(opts), foreground=False, as_json=as_json)
+        return
+    progress = (lambda _msg: None) if as_json else (lambda msg: err_console.print(f"[dim]{msg}[/]"))
+    sup = Supervisor(opts, progress=progress)
+    report = sup.run(on_ready=lambda lab: _show_ready(lab, foreground=True, as_json=as_json))
+    summary = {
+        "stopped": True,
+        "reason": report.reason,
+        "seconds": report.seconds,
+        "processes": report.stopped,
+        "survivors": report.survivors,
+        "ports_open": report.ports_open,
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        console.print(f"Lab stopped ({report.reason}) in {report.seconds} s; {len(report.stopped)} processes.")
+    if not report.clean:
+        raise _incomplete(report.survivors, report.ports_open)
+
+
+def _start_detached(opts: Options) -> LabState:
+    """Spawn the supervisor in its own session and wait for it to report ready (or why it failed)."""
+    argv = [sys.executable, "-m", "labctl.local.supervisor", "--port", str(opts.port)]
+    argv += ["--ttl-seconds", str(opts.ttl_seconds), "--hold-ttl", str(opts.hold_ttl), "--launch-id", opts.launch_id]
+    argv += ["--t0", str(opts.t0)] if opts.t0 else []
+    log = state.local_dir() / "supervisor.log"
+    child = procs.spawn(argv, log, services.child_env({}), services.REPO_ROOT)
+    deadline = time.monotonic() + DETACHED_START_TIMEOUT_S
+    try:
+        while True:
+            with contextlib.suppress(state.StateCorruptError):
+                lab = state.load()
+                if lab is not None and lab.launch_id == opts.launch_id and lab.status == "ready":
+                    return lab
+            if child.poll() is not None:
+                err = state.read_error(opts.launch_id)
+                if err is None and child.returncode == 0:
+                    err = LabError("lab_stopped", "The lab stopped before it was ready.", procs.log_tail(log))
+                raise err or LabError("lab_start_failed", "The lab supervisor died.", procs.log_tail(log))
+            if time.monotonic() > deadline:
+                raise LabError("lab_start_timeout", "The lab did not become healthy in time.", procs.log_tail(log))
+            time.sleep(0.1)
+    except (KeyboardInterrupt, LabError):
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)  # the supervisor stops what it started
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=SUPERVISOR_STOP_TIMEOUT_S)
+        raise
+
+
+def _incomplete(survivors: list[str], ports: list[int]) -> LabError:
+    return LabError(
+        "lab_stop_incomplete",
+        f"Some of the lab outlived the stop: processes {survivors or 'none'}, ports still open {ports or 'none'}.",
+        "Find them with `ss -ltnp` and stop them; then `labctl status --local`.",
+        EXIT_ERROR,
+    )
+
+
+def down(as_json: bool) -> None:
+    """Stop the running lab (SIGTERM to its supervisor, which stops every child); fine if none runs."""
+    lab = current(as_json)
+    if lab is None:
+        if as_json:
+            print_json({"running": False, "stopped": []})
+        else:
+            console.print("No local lab is running.")
+        return
+    t0 = time.monotonic()
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(lab.supervisor_pid, signal.SIGTERM)
+    deadline = time.monotonic() + SUPERVISOR_STOP_TIMEOUT_S
+    while procs.alive(lab.supervisor_pid, lab.supervisor_create_time) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if procs.alive(lab.supervisor_pid, lab.supervisor_create_time):
+        procs.stop_all([procs.Target("supervisor", lab.supervisor_pid, lab.supervisor_create_time)])
+    survivors = procs.stop_all(_targets(lab))  # no-op when the supervisor did its job
+    ports = procs.wait_ports_closed([r.port for r in lab.services.values() if r.port])
+    state.clear()
+    seconds = round(time.monotonic() - t0, 1)
+    if as_json:
+        print_json({"running": False, "stopped": sorted(lab.services), "seconds": seconds, "ports_open": ports})
+    else:
+        console.print(f"Local lab stopped in {seconds} s: {', '.join(sorted(lab.services))}; ports free.")
+    if survivors or ports:
+        raise _incomplete(survivors, ports)
+
+
+def status(as_json: bool) -> None:
+    """Services, pids, ports, health, seat/hold/booking counts, queue depths and time left."""
+    lab = current(as_json)
+    if lab is None:
+        if as_json:
+            print_json({"running": False})
+        else:
+            console.print("No local lab is running. Start one with `labctl up --local`.")
+        return
+    verdicts = health.probe(lab)
+    counts = health.safe_counts(lab)
+    depths = health.queue_depths(lab)
+    now = time.time()
+    if as_json:
+        print_json(render.payload(lab, verdicts, now, counts=counts, queue_depths=depths))
+    else:
+        console.print(render.status_panel(lab, verdicts, counts, depths, now))

@@ -1,0 +1,160 @@
+"""How the local lab looks on screen (one Rich panel) and in --json (one document)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich import box
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+
+from labctl.local.durations import format_duration
+from labctl.local.health import Health
+from labctl.local.state import LabState
+
+LABELS = {
+    "api": "api (uvicorn + web UI)",
+    "dynamodb": "dynamodb (DynamoDB Local)",
+    "moto": "moto (SQS, S3, CloudWatch, Logs)",
+    "worker": "worker (SQS -> Lambda handlers)",
+    "seed": "seed (catalog top-up)",
+}
+ORDER = ("api", "worker", "dynamodb", "moto", "seed")
+
+
+def clock_time(epoch: float) -> str:
+    """Local wall-clock time with its zone, e.g. `11:42:07 UTC`."""
+    return datetime.fromtimestamp(epoch).astimezone().strftime("%H:%M:%S %Z")
+
+
+def iso(epoch: float | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _ordered(lab: LabState) -> list[str]:
+    return sorted(lab.services, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+
+
+def services_payload(lab: LabState, health: dict[str, Health]) -> dict[str, Any]:
+    """Per service: pid, port, url, log, restarts, health."""
+    out: dict[str, Any] = {}
+    for name in _ordered(lab):
+        rec = lab.services[name]
+        h = health.get(name)
+        out[name] = {
+            "pid": rec.pid,
+            "port": rec.port,
+            "url": rec.url,
+            "log": rec.log,
+            "restarts": rec.restarts,
+            "healthy": h.ok if h else None,
+            "health": h.detail if h else "unknown",
+        }
+    if lab.worker != "supervised":
+        out["worker"] = {"pid": None, "port": None, "healthy": None, "health": "not available"}
+    return out
+
+
+def payload(lab: LabState, health: dict[str, Health], now: float, **extra: Any) -> dict[str, Any]:
+    """The --json document of `up` and `status` (status adds counts and queue depths)."""
+    return {
+        "running": True,
+        "status": lab.status,
+        "ui_url": lab.ui_url,
+        "docs_url": lab.docs_url,
+        "api_url": lab.api_url,
+        "healthy": all(h.ok for n, h in health.items() if n != "seed"),
+        "startup_seconds": lab.startup_seconds,
+        "started_at": iso(lab.started_at),
+        "stop_by": iso(lab.stop_by),
+        "time_left_seconds": max(0, round(lab.stop_by - now)),
+        "ttl_seconds": lab.ttl_seconds,
+        "hold_ttl_seconds": lab.hold_ttl_seconds,
+        "detached": lab.detached,
+        "supervisor_pid": lab.supervisor_pid,
+        "region": lab.region,
+        "table_name": lab.table_name,
+        "catalog": lab.catalog,
+        "worker": lab.worker,
+        "services": services_payload(lab, health),
+        "endpoints": lab.endpoints,
+        "queues": lab.queues,
+        "log_dir": lab.log_dir,
+        **extra,
+    }
+
+
+def _health_cell(h: Health | None) -> str:
+    if h is None:
+        return "[dim]unknown[/]"
+    return f"[green]{h.detail}[/]" if h.ok else f"[red]{h.detail}[/]"
+
+
+def services_table(lab: LabState, health: dict[str, Health]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("service", "port", "pid", "health"):
+        table.add_column(col, justify="right" if col in ("port", "pid") else "left")
+    for name in _ordered(lab):
+        rec = lab.services[name]
+        restarts = f" [yellow](restarted {rec.restarts}x)[/]" if rec.restarts else ""
+        port = str(rec.port) if rec.port else "-"
+        table.add_row(LABELS.get(name, name), port, str(rec.pid), _health_cell(health.get(name)) + restarts)
+    if lab.worker != "supervised":
+        table.add_row(LABELS["worker"], "-", "-", "[yellow]not available[/]")
+    return table
+
+
+def _catalog_line(lab: LabState) -> str:
+    c = lab.catalog
+    line = f"{c.get('movies', '?')} movies, {c.get('days', 0)} of {c.get('target_days', '?')} days of shows"
+    return line + (" (the rest is loading)" if c.get("status") == "loading" else "")
+
+
+def lab_panel(lab: LabState, health: dict[str, Health], now: float, *, foreground: bool) -> Panel:
+    """The panel `up` prints once the lab is healthy."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("UI", f"[link={lab.ui_url}]{lab.ui_url}[/]")
+    head.add_row("API docs", f"[link={lab.docs_url}]{lab.docs_url}[/]")
+    head.add_row("Catalog", _catalog_line(lab))
+    head.add_row("Holds last", f"{lab.hold_ttl_seconds} s")
+    head.add_row("Stops by", f"{clock_time(lab.stop_by)} (in {format_duration(lab.stop_by - now)}, --ttl)")
+    how = "Ctrl-C stops everything" if foreground else "labctl status --local | labctl down --local"
+    head.add_row("Logs", lab.log_dir)
+    title = f"labctl local lab: ready in {lab.startup_seconds} s"
+    return Panel(Group(head, services_table(lab, health)), title=title, subtitle=how, border_style="green")
+
+
+def status_panel(
+    lab: LabState,
+    health: dict[str, Health],
+    counts: dict[str, dict[str, int]] | None,
+    depths: dict[str, dict[str, int]],
+    now: float,
+) -> Panel:
+    """The panel of `status`: services, counts, queues and time left."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("UI", lab.ui_url)
+    head.add_row("Time left", f"{format_duration(lab.stop_by - now)} (stops by {clock_time(lab.stop_by)})")
+    if counts is None:
+        head.add_row("Table", "[red]DynamoDB Local does not answer[/]")
+    else:
+        s, h, b = counts["seats"], counts["holds"], counts["bookings"]
+        head.add_row("Seats", f"{s['available']} available, {s['held']} held, {s['booked']} booked")
+        active = h.get("active", 0)
+        head.add_row("Holds", f"{h['total']} ({active} active)")
+        head.add_row("Bookings", str(b["total"]))
+    if depths:
+        head.add_row("Queues", ", ".join(f"{k} {v['waiting']}+{v['in_flight']}" for k, v in depths.items()))
+    ok = all(x.ok for n, x in health.items() if n != "seed")
+    return Panel(
+        Group(head, services_table(lab, health)),
+        title="labctl local lab: " + ("healthy" if ok else "[red]unhealthy[/]"),
+        subtitle="queues: waiting+in flight",
+        border_style="green" if ok else "red",
+    )

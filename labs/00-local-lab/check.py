@@ -1,0 +1,66 @@
+"""Lab 00 check: the local lab runs and is healthy, and you did the three exercises of the README.
+
+Run: labctl labs check 00   (or python labs/00-local-lab/check.py); a few seconds, read-only.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import httpx
+
+from labctl.output import LabError, console
+
+Result = tuple[str, bool | None, str]
+
+
+def check() -> list[Result]:
+    """(name, ok, detail) per item; exercises not attempted yet are TODO (None)."""
+    from labctl.local import entry, health
+
+    lab = entry.current(as_json=True)
+    if lab is None:
+        raise LabError("lab_not_running", "No local lab is running.", "Start it: labctl up --local --detach")
+    verdicts = health.probe(lab)
+    sick = {n: h.detail for n, h in verdicts.items() if not h.ok and n != "seed"}
+    results: list[Result] = [
+        ("every service is healthy", not sick, ", ".join(f"{n}: {d}" for n, d in sick.items()) or "all healthy"),
+        ("the worker is supervised", lab.worker == "supervised", f"worker: {lab.worker}"),
+    ]
+    movies = httpx.get(f"{lab.api_url}/api/movies", timeout=10).json()["items"]
+    results.append(("the catalog is loaded", len(movies) >= 6, f"{len(movies)} movies"))
+    depths = health.queue_depths(lab)
+    results.append(("queues and DLQs exist", len(depths) == 4, ", ".join(sorted(depths)) or "moto does not answer"))
+
+    counts = health.safe_counts(lab) or {"bookings": {"total": 0}, "holds": {"total": 0}}
+    booked = counts["bookings"]["total"]
+    results.append(("exercise 1: a booking made in the UI", booked >= 1 or None, f"{booked} bookings"))
+    expired = counts["holds"].get("expired", 0) + counts["holds"].get("released", 0)
+    hold_ttl = lab.hold_ttl_seconds
+    results.append(
+        (
+            "exercise 2: a hold that ran out",
+            expired >= 1 or None,
+            f"{expired} expired/released holds (lab started with --hold-ttl {hold_ttl})",
+        )
+    )
+    restarts = lab.services["api"].restarts if "api" in lab.services else 0
+    results.append(("exercise 3: the API killed and restarted", restarts >= 1 or None, f"api restarts: {restarts}"))
+    return results
+
+
+def main() -> int:
+    """Print the checklist; exit 0 only when every item passed."""
+    try:
+        results = check()
+    except LabError as err:
+        console.print(f"[red]FAIL[/] {err.code}: {err.message} ({err.hint})")
+        return 2
+    for name, ok, detail in results:
+        mark = "[green]PASS[/]" if ok else "[yellow]TODO[/]" if ok is None else "[red]FAIL[/]"
+        console.print(f"{mark} {name}: {detail}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
