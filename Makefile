@@ -27,8 +27,8 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
-	  else echo "install chromium and a Java 17 runtime (apt-get install chromium default-jre-headless)"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jdk-headless >/dev/null; \
+	  else echo "install chromium and a Java 17 runtime (apt-get install chromium default-jdk-headless)"; exit 1; fi; \
 	fi
 
 ## lab: the whole system on this machine (no AWS account), until Ctrl-C

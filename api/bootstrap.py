@@ -1,13 +1,19 @@
-"""The one composition root: Settings -> adapters -> services."""
+"""The one composition root: Settings -> adapters -> services.
+
+Also the per-execution-environment services of the Lambda handlers (`environment()`) and the queue
+clients of the local worker (`open_worker_io`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from collections.abc import Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from api.adapters.clock import SystemClock
 from api.adapters.memory import MemoryStore, RecordingScheduler
@@ -18,9 +24,11 @@ from api.service.demo_catalog import catalog as demo_catalog
 from api.service.holds import HoldService
 from api.service.notifications import NotificationService
 from api.service.ports import BookingStore, Clock, HoldExpiryScheduler, SeatLockStore
-from api.settings import Settings
+from api.settings import Settings, load_settings
 
 log = logging.getLogger("api.bootstrap")
+T = TypeVar("T")
+RELAY_TIMEOUT_S = 1.0  # bound on the post-commit relay added to a booking request
 
 
 @dataclass
@@ -34,6 +42,8 @@ class Services:
     store: Any  # the adapter object (readiness ping, tests)
     stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     background: list[asyncio.Task[None]] = field(default_factory=list)
+    scheduler: HoldExpiryScheduler | None = None  # workers re-schedule an early hold-expiry message
+    relay: Any = None  # OutboxRelay when BOOKING_EVENTS_QUEUE_URL is set (sweeper)
 
     async def ready(self) -> None:
         """Raise if the database does not answer (GET /readyz)."""
@@ -61,13 +71,12 @@ def wire(
     seats: SeatLockStore = store
     bstore: BookingStore = store
     catalog = CatalogService(store, seats, clock, cache_ms=settings.seat_map_cache_ms)
-    holds = HoldService(
-        seats, catalog, clock, scheduler or RecordingScheduler(), hold_ttl_seconds=settings.hold_ttl_seconds
-    )
+    scheduler = scheduler or RecordingScheduler()
+    holds = HoldService(seats, catalog, clock, scheduler, hold_ttl_seconds=settings.hold_ttl_seconds)
     pay = payments or MockPaymentGateway(slow_delay_ms=settings.payment_slow_delay_ms)
     bookings = BookingService(bstore, holds, catalog, pay, clock)
     notes = NotificationService(bstore, catalog, clock)
-    return Services(settings, clock, catalog, holds, bookings, notes, store)
+    return Services(settings, clock, catalog, holds, bookings, notes, store, scheduler=scheduler)
 
 
 async def _drain_memory_outbox(store: MemoryStore, notes: NotificationService) -> None:
@@ -94,8 +103,92 @@ async def build_services(settings: Settings) -> Services:
     from api.adapters.dynamodb.store import DynamoStore
 
     stack = AsyncExitStack()
+    clock = SystemClock()
     client = await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
-    store = DynamoStore(client, settings.table_name, unsafe_locks=settings.seat_lock_mode == "unsafe")
-    services = wire(settings, store)
+    store: Any = DynamoStore(client, settings.table_name, unsafe_locks=settings.seat_lock_mode == "unsafe")
+    scheduler: HoldExpiryScheduler | None = None
+    relay: Any = None
+    if settings.hold_expiry_queue_url or settings.booking_events_queue_url:
+        from api.adapters.dynamodb.outbox import OutboxRelay, RelayAfterCommit
+        from api.adapters.sqs import SqsEventPublisher, SqsHoldExpiryScheduler, open_sqs
+
+        sqs = await open_sqs(stack, region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url)
+        if settings.hold_expiry_queue_url:
+            scheduler = SqsHoldExpiryScheduler(sqs, settings.hold_expiry_queue_url)
+        if settings.booking_events_queue_url:
+            publisher = SqsEventPublisher(sqs, settings.booking_events_queue_url)
+            relay = OutboxRelay(client, settings.table_name, publisher, clock)
+            store = RelayAfterCommit(store, relay, timeout_s=RELAY_TIMEOUT_S)
+    services = wire(settings, store, clock=clock, scheduler=scheduler)
     services.stack = stack
+    services.relay = relay
     return services
+
+
+# -- Lambda: one services object per execution environment ------------------------------------------
+@dataclass
+class Environment:
+    """What a Lambda execution environment keeps between invocations: its event loop and services."""
+
+    loop: asyncio.AbstractEventLoop
+    services: Services
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine of the services on this environment's loop (handlers are sync entry points)."""
+        return self.loop.run_until_complete(coro)
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.services.aclose())
+        self.loop.close()
+
+
+_environments = threading.local()  # one per thread: Lambda runs one; the local worker one per env thread
+
+
+def environment() -> Environment:
+    """The services of this execution environment, built on first use (the cold start) and then reused."""
+    env: Environment | None = getattr(_environments, "env", None)
+    if env is None:
+        loop = asyncio.new_event_loop()
+        services = loop.run_until_complete(build_services(load_settings()))
+        env = Environment(loop, services)
+        _environments.env = env
+    return env
+
+
+def use_environment(env: Environment | None) -> Environment | None:
+    """Install env (tests: in-memory services) for this thread; return the previous one (not closed)."""
+    previous: Environment | None = getattr(_environments, "env", None)
+    _environments.env = env
+    return previous
+
+
+# -- the local worker's queue clients --------------------------------------------------------------
+@dataclass
+class WorkerIO:
+    """The local worker's SQS clients per contract queue key, and the outbox relay it sweeps with."""
+
+    queues: dict[str, Any]  # key -> api.adapters.sqs.SqsQueueClient
+    relay: Any
+    stack: AsyncExitStack
+
+    async def aclose(self) -> None:
+        await self.stack.aclose()
+
+
+async def open_worker_io(settings: Settings) -> WorkerIO:
+    """SQS clients for the queues configured in settings, and a relay when the booking queue is set."""
+    from api.adapters.dynamodb.client import open_dynamodb
+    from api.adapters.dynamodb.outbox import OutboxRelay
+    from api.adapters.sqs import SqsEventPublisher, SqsQueueClient, open_sqs
+
+    stack = AsyncExitStack()
+    sqs = await open_sqs(stack, region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url)
+    urls = {"hold_expiry": settings.hold_expiry_queue_url, "booking_events": settings.booking_events_queue_url}
+    queues: dict[str, Any] = {key: SqsQueueClient(sqs, url) for key, url in urls.items() if url}
+    relay = None
+    if settings.booking_events_queue_url and settings.store == "dynamodb":
+        ddb = await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+        publisher = SqsEventPublisher(sqs, settings.booking_events_queue_url)
+        relay = OutboxRelay(ddb, settings.table_name, publisher, SystemClock())
+    return WorkerIO(queues, relay, stack)
