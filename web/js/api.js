@@ -1,0 +1,105 @@
+// The only door to the booking API. Relative /api/... URLs so the same files work behind
+// CloudFront (S3 origin + API origin) and from the app itself (WEB_DIR).
+
+export class ApiError extends Error {
+  constructor({ status, code, message, details = {}, requestId = "" }) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.details = details || {};
+    this.requestId = requestId;
+  }
+
+  /** Network failure or a server-side failure: worth a "try again". */
+  get isOutage() {
+    return this.status === 0 || this.status >= 500;
+  }
+}
+
+const OUTAGE_MESSAGE = "We can't reach the booking service right now.";
+
+/** Call the API; resolve {data, status, headers} or reject with an ApiError (never a raw TypeError). */
+export async function request(path, { method = "GET", body, headers = {}, signal } = {}) {
+  const init = {
+    method,
+    signal,
+    cache: "no-store",
+    headers: { Accept: "application/json", ...headers },
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(`/api${path}`, init);
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new ApiError({ status: 0, code: "network_error", message: OUTAGE_MESSAGE });
+  }
+  const requestId = res.headers.get("X-Request-Id") || "";
+  let data = null;
+  if (res.status !== 204) {
+    try {
+      data = await res.json();
+    } catch {
+      data = null; // a proxy error page, not our JSON
+    }
+  }
+  if (!res.ok) {
+    const e = (data && data.error) || {};
+    const fallback = res.status >= 500 ? OUTAGE_MESSAGE : `The service answered ${res.status}.`;
+    throw new ApiError({
+      status: res.status,
+      code: e.code || `http_${res.status}`,
+      message: e.message || fallback,
+      details: e.details,
+      requestId: e.request_id || requestId,
+    });
+  }
+  return { data, status: res.status, headers: res.headers };
+}
+
+/** GET and return the JSON body. */
+export async function get(path, signal) {
+  return (await request(path, { signal })).data;
+}
+
+const movieCache = new Map(); // the catalog does not change while a page is open: fetch each movie once
+
+function cachedMovie(id) {
+  if (!movieCache.has(id)) {
+    // no abort signal: the promise is shared, one page's navigation must not cancel it for the next
+    const pending = get(`/movies/${encodeURIComponent(id)}`);
+    movieCache.set(id, pending);
+    pending.catch(() => movieCache.delete(id)); // never cache a failure
+  }
+  return movieCache.get(id);
+}
+
+export const api = {
+  movies: (signal) => get("/movies", signal),
+  movie: cachedMovie,
+  shows: (movieId, signal) => get(`/movies/${encodeURIComponent(movieId)}/shows`, signal),
+  show: (id, signal) => get(`/shows/${encodeURIComponent(id)}`, signal),
+  seats: (showId, signal) => get(`/shows/${encodeURIComponent(showId)}/seats`, signal),
+  hold: (id, signal) => get(`/holds/${encodeURIComponent(id)}`, signal),
+  booking: (id, signal) => get(`/bookings/${encodeURIComponent(id)}`, signal),
+  confirmation: (id, signal) => get(`/bookings/${encodeURIComponent(id)}/confirmation`, signal),
+  createHold: (showId, seatIds) =>
+    request(`/shows/${encodeURIComponent(showId)}/holds`, { method: "POST", body: { seat_ids: seatIds } }),
+  releaseHold: (id) => request(`/holds/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  book: (body, idempotencyKey) =>
+    request("/bookings", { method: "POST", body, headers: { "Idempotency-Key": idempotencyKey } }),
+};
+
+/** A v4 UUID; crypto.randomUUID needs a secure context, getRandomValues does not. */
+export function newIdempotencyKey() {
+  if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,34 @@
+// The booking request with its Idempotency-Key: one key per (hold, exact body). A retry of the same
+// body reuses the key, so the server replays the first result instead of booking twice; a changed
+// card or name is a new request and gets a new key.
+
+import { ApiError, api, newIdempotencyKey } from "./api.js";
+import { attempt, saveAttempt } from "./store.js";
+
+const IN_PROGRESS_RETRIES = 10;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Book the hold; resolve the booking or reject with an ApiError. */
+export async function book(holdId, { name, email, token }) {
+  const body = { hold_id: holdId, customer: { name, email }, payment: { token } };
+  const text = JSON.stringify(body);
+  let current = attempt(holdId);
+  if (!current || current.body !== text) {
+    current = { body: text, key: newIdempotencyKey() };
+    saveAttempt(holdId, current); // survives a reload: the retry after a reload is still the same request
+  }
+  for (let i = 0; ; i += 1) {
+    try {
+      const { data } = await api.book(body, current.key);
+      return data;
+    } catch (err) {
+      // the first attempt with this key is still running on the server (e.g. a slow bank): wait for it
+      if (err instanceof ApiError && err.code === "idempotency_request_in_progress" && i < IN_PROGRESS_RETRIES) {
+        await sleep(1000);
+        continue;
+      }
+      throw err;
+    }
+  }
+}

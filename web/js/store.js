@@ -1,0 +1,79 @@
+// Per-tab memory (sessionStorage): my holds with their local deadline, the checkout draft,
+// and the idempotency key of a booking attempt, so a reload or retry never books twice.
+
+const KEY = "marquee.v1";
+
+function load() {
+  try {
+    return JSON.parse(sessionStorage.getItem(KEY)) || {};
+  } catch {
+    return {};
+  }
+}
+
+function save(state) {
+  try {
+    sessionStorage.setItem(KEY, JSON.stringify(state));
+  } catch {
+    // storage full or disabled: the UI still works, it just forgets on reload
+  }
+}
+
+function update(fn) {
+  const state = load();
+  fn(state);
+  save(state);
+}
+
+/** Remember a fresh hold; the deadline is local time so clock skew with the server does not matter. */
+export function rememberHold(hold) {
+  update((s) => {
+    s.holds = s.holds || {};
+    s.holds[hold.hold_id] = {
+      hold_id: hold.hold_id,
+      show_id: hold.show_id,
+      seat_ids: hold.seat_ids,
+      ttl_seconds: hold.ttl_seconds,
+      deadline: Date.now() + hold.ttl_seconds * 1000,
+    };
+  });
+}
+
+export function heldById(holdId) {
+  return (load().holds || {})[holdId] || null;
+}
+
+/** My still-running hold on a show, if any. */
+export function activeHoldFor(showId) {
+  const now = Date.now();
+  return Object.values(load().holds || {}).find((h) => h.show_id === showId && h.deadline > now) || null;
+}
+
+export function forgetHold(holdId) {
+  update((s) => {
+    if (s.holds) delete s.holds[holdId];
+    if (s.attempts) delete s.attempts[holdId];
+  });
+}
+
+export function draft() {
+  return load().draft || { name: "", email: "", token: "tok_visa" };
+}
+
+export function saveDraft(values) {
+  update((s) => {
+    s.draft = values;
+  });
+}
+
+/** The in-progress booking attempt of a hold: {body, key}. Same body -> same Idempotency-Key. */
+export function attempt(holdId) {
+  return (load().attempts || {})[holdId] || null;
+}
+
+export function saveAttempt(holdId, value) {
+  update((s) => {
+    s.attempts = s.attempts || {};
+    s.attempts[holdId] = value;
+  });
+}
