@@ -75,9 +75,16 @@ async def test_same_key_while_the_first_request_is_in_flight_is_refused() -> Non
     assert (await first).status == 201
 
 
-@pytest.mark.parametrize(("key", "error"), [(None, IdempotencyKeyMissing), ("", IdempotencyKeyMissing),
-                                            ("x" * 256, IdempotencyKeyInvalid), ("tab\there", IdempotencyKeyInvalid),
-                                            ("caf\u00e9", IdempotencyKeyInvalid)])
+@pytest.mark.parametrize(
+    ("key", "error"),
+    [
+        (None, IdempotencyKeyMissing),
+        ("", IdempotencyKeyMissing),
+        ("x" * 256, IdempotencyKeyInvalid),
+        ("tab\there", IdempotencyKeyInvalid),
+        ("caf\u00e9", IdempotencyKeyInvalid),
+    ],
+)
 async def test_bad_idempotency_keys_are_refused(key: str | None, error: type[Exception]) -> None:
     w = await make_world()
     hold_id = await _hold(w, ["E1"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sys
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
