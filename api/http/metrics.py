@@ -161,15 +161,3 @@ class EmfObserver:
         stream = self.stream or sys.stdout  # resolved per call: pytest and uvicorn may swap sys.stdout
         stream.write(orjson.dumps(doc).decode() + "\n")
         stream.flush()
-
-
-def create_app_with_metrics() -> Any:
-    """`uvicorn --factory api.http.metrics:create_app_with_metrics`: create_app with the EMF observer wired in."""
-    from api.http.app import create_app  # lazy: app.py may import this module to wire the observer itself
-    from api.settings import load_settings
-
-    settings = load_settings()
-    observer = EmfObserver(settings)
-    app = create_app(settings, observers=[observer])
-    observer.learn_routes(app)
-    return app

@@ -71,6 +71,8 @@ class RequestContextMiddleware:
             latency_ms = (time.perf_counter() - started) * 1000
             route_obj: Any = scope.get("route")
             route = getattr(route_obj, "path", None) or ("unmatched" if status == 404 else scope["path"])
+            if scope["path"].startswith("/api/") and route.startswith("/") and not route.startswith("/api"):
+                route = "/api" + route  # routers included with prefix="/api" keep their own template
             log.info(
                 "request",
                 extra={

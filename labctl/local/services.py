@@ -82,6 +82,27 @@ def worker_argv() -> list[str]:
     return worker_launcher.worker_command()
 
 
+def shipper_argv(moto: str, region: str, logs: Path) -> list[str]:
+    """The EMF shipper: API and worker log lines -> CloudWatch metrics (and Logs) on moto, once a second."""
+    return [
+        sys.executable,
+        "-m",
+        "labctl.local.emf_shipper",
+        "--endpoint-url",
+        moto,
+        "--region",
+        region,
+        "--file",
+        str(logs / "api.log"),
+        "--file",
+        str(logs / "worker.log"),
+        "--log-group",
+        "/labctl/local",
+        "--interval",
+        "1",
+    ]
+
+
 def aws_env(endpoints: Endpoints, region: str = REGION) -> dict[str, str]:
     """Dummy credentials and per-service endpoint URLs, so any boto3 client in a child lands on the lab."""
     return {

@@ -162,6 +162,7 @@ class Supervisor:
             self._spawn("worker", services.worker_argv(), self._env)
         else:
             self._progress("worker: not available (api/workers/local.py is not there yet)")
+        self._spawn("metrics", services.shipper_argv(endpoints.moto, o.region, logs), self._env)
 
         self._wait("seed", lambda: seed.poll() == 0, lambda: self._exited("seed"))
         result = provision.parse_seed_output(self._log("seed").read_text(errors="replace"))
