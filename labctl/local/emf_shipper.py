@@ -145,11 +145,12 @@ class Shipper:
     def ship_lines(self, lines: Iterable[str]) -> int:
         """PutMetricData for the EMF lines among `lines` (batched by namespace)."""
         by_ns: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        emf_lines = 0
         for line in lines:
             doc = parse_emf(line)
             if doc is None:
                 continue
-            self.shipped_lines += 1
+            emf_lines += 1
             for namespace, datum in to_metric_data(doc):
                 by_ns[namespace].append(datum)
         sent = 0
@@ -157,6 +158,8 @@ class Shipper:
             for chunk in _chunks(data, MAX_DATUMS):
                 self.cloudwatch.put_metric_data(Namespace=namespace, MetricData=chunk)
                 sent += len(chunk)
+        # counted once accepted: a failed batch is retried whole and must not count twice in the summary
+        self.shipped_lines += emf_lines
         self.shipped_datums += sent
         return sent
 
@@ -213,8 +216,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.once or stop:
             break
         time.sleep(args.interval)
-    shipper.ship_once()  # whatever arrived while stopping
-    summary = {"event": "emf_shipper_stopped", "lines": shipper.shipped_lines, "datums": shipper.shipped_datums}
+    for _ in range(3):  # whatever arrived while stopping; a failed batch gets a few bounded retries
+        shipper.ship_once()
+        if not any(t.read_lines()[0] for t in tails):
+            break
+        time.sleep(min(args.interval, 1.0))
+    unshipped = sum(len(t.read_lines()[0]) for t in tails)
+    summary = {
+        "event": "emf_shipper_stopped",
+        "lines": shipper.shipped_lines,
+        "datums": shipper.shipped_datums,
+        "unshipped_lines": unshipped,  # complete lines left unsent (all lines, EMF or not): 0 when drained
+    }
     print(json.dumps(summary), file=sys.stderr)
     return 0
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from labctl.slo import maths
-from labctl.slo.source import MetricSource, Point
+from labctl.slo.source import MetricSource, Point, align
 from labctl.slo.spec import BURN_WINDOWS, Slo, SloSpec, parse_duration
 
 TIMELINE_BUCKETS = 48
@@ -123,13 +123,16 @@ def build_report(
     start = now - span
     if since is not None and since > start:
         start = since
+    # Whole minutes, end rounded up: every datapoint up to `now` is in range (CloudWatch keeps minutes,
+    # moto drops sub-seconds of EndTime), and the report states the range it really queried.
+    start, end = align(start, now)
     names = counters(spec)
-    totals = source.sums(names, start, now)
+    totals = source.sums(names, start, end)
     burns: dict[str, dict[str, float]] = {}
     for w in BURN_WINDOWS:
-        burns[w] = source.sums(names, max(now - parse_duration(w), start), now)
-    period = max(60, int((now - start).total_seconds() / TIMELINE_BUCKETS) // 60 * 60)
-    series = source.series(names, start, now, period)
+        burns[w] = source.sums(names, max(end - parse_duration(w), start), end)
+    period = max(60, int((end - start).total_seconds() / TIMELINE_BUCKETS) // 60 * 60)
+    series = source.series(names, start, end, period)
     results = []
     for slo in spec.slos:
         good, total = _good_bad(slo, totals)
@@ -141,5 +144,5 @@ def build_report(
         fired = maths.firing(spec.alerting, rates)
         alerts = [f"{r.severity}: {r.burn_rate:g}x over {r.long} and {r.short}" for r in fired]
         results.append(SloResult(slo, good, total, b, rates, alerts, _timeline(slo, series, b.allowed_bad)))
-    p95 = source.percentile("Latency", "p95", start, now)
-    return Report(window, start, now, source.name, results, p95, spec.latency_threshold_ms)
+    p95 = source.percentile("Latency", "p95", start, end)
+    return Report(window, start, end, source.name, results, p95, spec.latency_threshold_ms)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
 
 Point = tuple[datetime, float]
+RESOLUTION_S = 60  # standard-resolution metrics: CloudWatch keeps (and rounds queries to) whole minutes
 # moto accepts any key; used only with an --endpoint-url and no configured credentials (the local lab)
 LOCAL_KEY = "local"
 
@@ -34,6 +35,20 @@ class MetricSource(Protocol):
     def percentile(self, metric: str, stat: str, start: datetime, end: datetime) -> float | None:
         """A percentile statistic (e.g. p95) over the range, or None when the source has none."""
         ...
+
+
+def align(start: datetime, end: datetime, step_s: int = RESOLUTION_S) -> tuple[datetime, datetime]:
+    """[start, end) widened to whole steps since the epoch: start rounded down, end rounded up.
+
+    CloudWatch rounds StartTime down to the minute (or more for old data) and treats EndTime as
+    exclusive; moto drops the sub-second part of both. A query ending at `now` must therefore end
+    on the next whole step, or the datapoints of the last second (or minute) are silently left out.
+    """
+    step = timedelta(seconds=step_s)
+    epoch = datetime(1970, 1, 1, tzinfo=start.tzinfo)
+    lo = epoch + (start - epoch) // step * step
+    hi = epoch + -((epoch - end) // step) * step
+    return lo, hi
 
 
 def period_for(span: timedelta) -> int:
@@ -64,10 +79,11 @@ class CloudWatchSource:
         ]
 
     def _fetch(self, queries: list[Any], start: datetime, end: datetime) -> dict[str, list[Point]]:
-        out: dict[str, list[Point]] = {q["Id"]: [] for q in queries}
-        token: str | None = None
         from botocore.exceptions import BotoCoreError, ClientError
 
+        out: dict[str, list[Point]] = {q["Id"]: [] for q in queries}
+        start, end = align(start, end)
+        token: str | None = None
         while True:
             kwargs: dict[str, Any] = {
                 "MetricDataQueries": queries,
@@ -79,16 +95,24 @@ class CloudWatchSource:
                 kwargs["NextToken"] = token
             try:
                 resp = self.client.get_metric_data(**kwargs)
-            except (BotoCoreError, ClientError) as err:
+            except ClientError as err:
+                # CloudWatch answered but could not compute the query (moto: a 500 on a statistic it lacks)
+                raise LabError(
+                    "cloudwatch_query_failed",
+                    f"GetMetricData failed: {err}",
+                    "The report stops rather than count partial data; retry, or check the metrics exist.",
+                ) from None
+            except BotoCoreError as err:
                 raise LabError(
                     "cloudwatch_unavailable",
                     f"GetMetricData failed: {err}",
                     "Check the lab is up (labctl status) and your AWS credentials / --endpoint-url.",
                 ) from None
-            for result in resp.get("MetricDataResults", []):
-                pairs = zip(result.get("Timestamps", []), result.get("Values", []), strict=False)
-                out[result["Id"]].extend((ts, float(v)) for ts, v in pairs if v is not None)
             token = resp.get("NextToken")
+            for result in resp.get("MetricDataResults", []):
+                _check_complete(result, more_pages=bool(token))
+                pairs = zip(result.get("Timestamps", []), result.get("Values", []), strict=True)
+                out[result["Id"]].extend((ts, float(v)) for ts, v in pairs)
             if not token:
                 break
         for points in out.values():
@@ -96,7 +120,10 @@ class CloudWatchSource:
         return out
 
     def sums(self, metrics: Sequence[str], start: datetime, end: datetime) -> dict[str, float]:
-        got = self._fetch(self._queries(metrics, period_for(end - start)), start, end)
+        lo, hi = align(start, end)
+        # Sum is defined for every bucket that has datapoints (on AWS and in moto); buckets are summed
+        # because CloudWatch may round an old StartTime further down and split the range in two.
+        got = self._fetch(self._queries(metrics, period_for(hi - lo)), lo, hi)
         return {name: sum(v for _, v in got[f"m{i}"]) for i, name in enumerate(metrics)}
 
     def series(self, metrics: Sequence[str], start: datetime, end: datetime, period_s: int) -> dict[str, list[Point]]:
@@ -104,12 +131,29 @@ class CloudWatchSource:
         return {name: got[f"m{i}"] for i, name in enumerate(metrics)}
 
     def percentile(self, metric: str, stat: str, start: datetime, end: datetime) -> float | None:
+        lo, hi = align(start, end)
         try:
-            got = self._fetch(self._queries([metric], period_for(end - start), stat), start, end)
-        except LabError:
-            return None  # a source without percentiles (moto) is not an error: the report says "n/a"
+            got = self._fetch(self._queries([metric], period_for(hi - lo), stat), lo, hi)
+        except LabError as err:
+            if err.code != "cloudwatch_query_failed":
+                raise
+            # moto computes no percentiles (its server answers 500): the report says "n/a", counts stay exact
+            return None
         values = [v for _, v in got["m0"]]
         return max(values) if values else None
+
+
+def _check_complete(result: Any, *, more_pages: bool) -> None:
+    """Raise unless a MetricDataResult is complete (PartialData is fine only when more pages follow)."""
+    status = result.get("StatusCode", "Complete")
+    if status == "Complete" or (status == "PartialData" and more_pages):
+        return
+    messages = "; ".join(str(m.get("Value", m)) for m in result.get("Messages", []))
+    raise LabError(
+        "cloudwatch_query_failed",
+        f"GetMetricData returned {status} for {result.get('Label') or result.get('Id')}: {messages or 'no detail'}",
+        "The report stops rather than count partial data; retry, or narrow --window.",
+    )
 
 
 def cloudwatch_client(*, region: str | None, profile: str | None, endpoint_url: str | None) -> CloudWatchClient:

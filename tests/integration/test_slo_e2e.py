@@ -35,14 +35,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 @contextmanager
 def apis(envs: list[dict[str, str]], logs: list[Path]) -> Iterator[list[str]]:
-    """API processes with the EMF observer (create_app_with_metrics), started together; stdout in logs."""
+    """API processes with the EMF observer (create_app wires it by default), started together; stdout in logs."""
     procs, urls = [], []
     try:
         for env, log_path in zip(envs, logs, strict=True):
             port = free_port()
             full_env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", **env}
             with log_path.open("wb") as log:
-                cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.http.metrics:create_app_with_metrics"]
+                cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.http.app:create_app"]
                 cmd += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
                 procs.append(subprocess.Popen(cmd, env=full_env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT))
             urls.append(f"http://127.0.0.1:{port}")
@@ -112,16 +112,25 @@ def test_report_after_load_shows_declines_and_the_5xx_burst(
     finally:
         shipper.send_signal(signal.SIGTERM)
         _, err = shipper.communicate(timeout=20)
+    traffic_done = datetime.now(UTC)
     summary = json.loads(err.strip().splitlines()[-1])
     total = sent["requests"] + burst
     assert summary["lines"] == total  # one EMF line per API request, every one shipped
+    assert summary["unshipped_lines"] == 0
 
     result = CliRunner().invoke(
         slo_app,
         ["report", "--endpoint-url", moto_server, "--region", REGION, "--since", started.isoformat(), "--json"],
     )
     assert result.exit_code == 0, result.output
-    slos = {s["name"]: s for s in json.loads(result.output)["slos"]}
+    report = json.loads(result.output)
+    # the queried range is whole minutes around every datapoint: the burst of the last second included
+    start, end = datetime.fromisoformat(report["start"]), datetime.fromisoformat(report["end"])
+    assert start <= started
+    assert end > traffic_done
+    assert (start.second, start.microsecond, end.second, end.microsecond) == (0, 0, 0, 0)
+    assert report["latency_p95_ms"] is None  # moto computes no percentiles: n/a, not a failed report
+    slos = {s["name"]: s for s in report["slos"]}
     availability, booking, latency = slos["availability"], slos["booking_success"], slos["latency"]
     assert (availability["total"], availability["bad"]) == (total, burst)
     assert availability["status"] == "thin_data"  # < 1000 requests for a 99.9% objective: said, not hidden
