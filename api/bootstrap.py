@@ -112,7 +112,10 @@ async def build_services(settings: Settings) -> Services:
         from api.adapters.dynamodb.outbox import OutboxRelay, RelayAfterCommit
         from api.adapters.sqs import SqsEventPublisher, SqsHoldExpiryScheduler, open_sqs
 
-        sqs = await open_sqs(stack, region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url)
+        # Request path: short timeouts and 2 attempts (a failed send is tolerated: see HoldService, ADR 0011).
+        sqs = await open_sqs(
+            stack, region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url, read_timeout=2, attempts=2
+        )
         if settings.hold_expiry_queue_url:
             scheduler = SqsHoldExpiryScheduler(sqs, settings.hold_expiry_queue_url)
         if settings.booking_events_queue_url:

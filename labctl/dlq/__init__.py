@@ -1,0 +1,1 @@
+"""Dead-letter queues: find them, show what is in them, move messages back (boto3)."""
