@@ -54,7 +54,7 @@ def create_app(
     app.include_router(health.router)
     errors.install(app)
     # One EMF line per API request (a structured log and a CloudWatch metric at once); tests may pass [].
-    wired = list(observers) if observers is not None else [EmfObserver(settings)]
+    wired: list[RequestObserver] = list(observers) if observers is not None else [EmfObserver(settings)]
     for observer in wired:
         if isinstance(observer, EmfObserver):
             observer.learn_routes(app)

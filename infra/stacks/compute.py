@@ -191,6 +191,11 @@ class ComputeStack(cdk.Stack):
             )
         )
         data.grant_table(worker.role, WORKER_TABLE_ACTIONS[key])
+        if key == "hold_expiry":
+            # A message that arrives before its hold expires is sent again with the remaining delay.
+            iam.Grant.add_to_principal(
+                grantee=worker.role, actions=["sqs:SendMessage"], resource_arns=[data.queues[key].queue_arn]
+            )
         if key in WORKERS_WITH_SIGNING_KEY:
             self.signing_key.grant_read(worker.role)
         self.workers[key] = worker
