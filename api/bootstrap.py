@@ -24,7 +24,7 @@ from api.service.demo_catalog import catalog as demo_catalog
 from api.service.holds import HoldService
 from api.service.notifications import NotificationService
 from api.service.ports import BookingStore, Clock, HoldExpiryScheduler, SeatLockStore
-from api.settings import Settings, load_settings
+from api.settings import DEV_SIGNING_KEY, Settings, load_settings
 
 log = logging.getLogger("api.bootstrap")
 T = TypeVar("T")
@@ -75,7 +75,7 @@ def wire(
     holds = HoldService(seats, catalog, clock, scheduler, hold_ttl_seconds=settings.hold_ttl_seconds)
     pay = payments or MockPaymentGateway(slow_delay_ms=settings.payment_slow_delay_ms)
     bookings = BookingService(bstore, holds, catalog, pay, clock)
-    notes = NotificationService(bstore, catalog, clock)
+    notes = NotificationService(bstore, catalog, clock, signing_key=settings.confirmation_signing_key)
     return Services(settings, clock, catalog, holds, bookings, notes, store, scheduler=scheduler)
 
 
@@ -104,6 +104,11 @@ async def build_services(settings: Settings) -> Services:
 
     stack = AsyncExitStack()
     clock = SystemClock()
+    if settings.confirmation_signing_key_secret_arn and settings.confirmation_signing_key == DEV_SIGNING_KEY:
+        from api.adapters.secrets import read_secret
+
+        key = await read_secret(settings.confirmation_signing_key_secret_arn, region=settings.aws_region)
+        settings = settings.model_copy(update={"confirmation_signing_key": key})
     client = await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
     store: Any = DynamoStore(client, settings.table_name, unsafe_locks=settings.seat_lock_mode == "unsafe")
     scheduler: HoldExpiryScheduler | None = None

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEV_SIGNING_KEY = "local-dev-signing-key-not-secret"
 
 
 class Settings(BaseSettings):
@@ -26,7 +27,8 @@ class Settings(BaseSettings):
     payment_slow_delay_ms: int = Field(default=2000, ge=0, le=30000)
     seat_map_cache_ms: int = Field(default=500, ge=0, le=5000)
     seat_lock_mode: Literal["transaction", "unsafe"] = "transaction"
-    confirmation_signing_key: str = "local-dev-signing-key-not-secret"
+    confirmation_signing_key: str = DEV_SIGNING_KEY
+    confirmation_signing_key_secret_arn: str | None = None  # Lambda: read the key from Secrets Manager at cold start
     metrics_namespace: str = "Labctl/Booking"
     latency_threshold_ms: int = 300
     fault_5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 from dataclasses import dataclass
 
@@ -22,8 +24,14 @@ def _money(cents: int, currency: str) -> str:
     return f"{cents / 100:.2f} {currency}"
 
 
+def verification_code(signing_key: str, booking: Booking) -> str:
+    """HMAC-SHA256 of the booking id and reference: staff can check a confirmation was issued by us."""
+    mac = hmac.new(signing_key.encode(), f"{booking.id}:{booking.reference}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:16].upper()
+
+
 def render_notice(
-    booking: Booking, movie_title: str, starts_at: str, screen: str, sent_at_iso: str
+    booking: Booking, movie_title: str, starts_at: str, screen: str, sent_at_iso: str, code: str
 ) -> tuple[str, str, str]:
     """Return (subject, text, html) of the confirmation e-mail."""
     seats = ", ".join(booking.seat_ids)
@@ -33,7 +41,8 @@ def render_notice(
         f"Hello {booking.customer.name},\n\n"
         f"Your booking {booking.reference} is confirmed.\n"
         f"Movie: {movie_title}\nWhen: {starts_at} (UTC)\nScreen: {screen}\n"
-        f"Seats: {seats}\nTotal: {total}\n\n"
+        f"Seats: {seats}\nTotal: {total}\n"
+        f"Verification code: {code}\n\n"
         "Show this reference at the entrance. Enjoy the film!\n"
     )
     e = html.escape
@@ -46,6 +55,7 @@ def render_notice(
         f"<tr><th>Screen</th><td>{e(screen)}</td></tr>"
         f"<tr><th>Seats</th><td>{e(seats)}</td></tr>"
         f"<tr><th>Total</th><td>{e(total)}</td></tr>"
+        f"<tr><th>Verification code</th><td><code>{e(code)}</code></td></tr>"
         "</table>"
         f"<p><small>Sent {e(sent_at_iso)}</small></p>"
     )
@@ -53,7 +63,8 @@ def render_notice(
 
 
 class NotificationService:
-    def __init__(self, store: BookingStore, catalog: CatalogService, clock: Clock) -> None:
+    def __init__(self, store: BookingStore, catalog: CatalogService, clock: Clock, *, signing_key: str) -> None:
+        self._signing_key = signing_key
         self._store = store
         self._catalog = catalog
         self._clock = clock
@@ -68,7 +79,14 @@ class NotificationService:
         show = await self._catalog.get_show(booking.show_id)
         movie = await self._catalog.get_movie(show.movie_id)
         now = self._clock.now()
-        subject, text, body = render_notice(booking, movie.title, iso(show.starts_at), show.screen, iso(now))
+        subject, text, body = render_notice(
+            booking,
+            movie.title,
+            iso(show.starts_at),
+            show.screen,
+            iso(now),
+            verification_code(self._signing_key, booking),
+        )
         notice = Notice(booking.id, booking.customer.email, subject, text, body, now)
         changed = await self._store.mark_notified(booking.id, notice)
         return SendResult(booking_id, sent=changed)

@@ -1,0 +1,90 @@
+"""Verdicts and rendering: per-endpoint numbers, the SLOs (p95 < 300 ms, 99.9% non-5xx), invariants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+P95_SLO_MS = 300.0
+AVAILABILITY_SLO = 0.999
+
+
+def failures(status_counts: dict[str, int]) -> int:
+    """5xx and transport errors/timeouts (recorded as status 0)."""
+    return sum(n for code, n in status_counts.items() if code == "0" or int(code) >= 500)
+
+
+def slo(endpoints: list[dict[str, Any]]) -> dict[str, Any]:
+    """latency_ok: every endpoint's p95 < 300 ms; availability_ok: >= 99.9% of requests not 5xx/timeouts."""
+    total = sum(e["requests"] for e in endpoints)
+    bad = sum(failures(e["status_counts"]) for e in endpoints)
+    slow = [e["name"] for e in endpoints if e["p95_ms"] >= P95_SLO_MS]
+    availability = 1.0 - bad / total if total else 0.0
+    return {
+        "latency_ok": bool(total) and not slow,
+        "availability_ok": bool(total) and availability >= AVAILABILITY_SLO,
+        "availability": round(availability, 5),
+        "failures": bad,
+        "slow_endpoints": slow,
+    }
+
+
+def build(summary: dict[str, Any], target: str, invariants: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The --json document (and what the human view renders)."""
+    keep = ("name", "requests", "rps", "p50_ms", "p95_ms", "p99_ms", "status_counts", "phases")
+    endpoints = [{k: e[k] for k in keep if k in e} for e in summary["endpoints"]]
+    return {
+        "scenario": summary["scenario"],
+        "target": target,
+        "duration_s": summary["duration_s"],
+        "users": summary["users"],
+        "endpoints": endpoints,
+        "total": {k: summary["total"][k] for k in keep if k in summary.get("total", {})},
+        "slo": slo(endpoints),
+        "invariants": invariants or [],
+        "out_dir": summary.get("out_dir"),
+    }
+
+
+def live_line(live: dict[str, Any]) -> str:
+    return (
+        f"[bold]{live.get('phase', '?'):>8}[/]  t={live.get('elapsed_s', 0):>5}s  users={live.get('users', 0):>4}  "
+        f"rps={live.get('rps', 0):>7}  p95={live.get('p95_ms', 0):>5} ms  failures={live.get('failures', 0)}"
+    )
+
+
+def _ok(flag: bool) -> str:
+    return "[green]pass[/]" if flag else "[red]FAIL[/]"
+
+
+def render(doc: dict[str, Any], console: Console) -> None:
+    """Per-endpoint table, SLO verdict, invariants with offending ids."""
+    t = Table(title=f"{doc['scenario']} against {doc['target']}: {doc['users']} users, {doc['duration_s']} s")
+    for col in ("endpoint", "requests", "rps", "p50 ms", "p95 ms", "p99 ms", "outcomes"):
+        t.add_column(col, justify="left" if col in ("endpoint", "outcomes") else "right")
+    rows = [*doc["endpoints"], {**doc["total"], "name": "all"}] if doc.get("total") else doc["endpoints"]
+    for e in rows:
+        codes = "  ".join(f"{k}:{v}" for k, v in e.get("status_counts", {}).items())
+        p95 = f"[red]{e['p95_ms']}[/]" if e["p95_ms"] >= P95_SLO_MS else str(e["p95_ms"])
+        t.add_row(escape(e["name"]), str(e["requests"]), str(e["rps"]), str(e["p50_ms"]), p95, str(e["p99_ms"]), codes)
+    console.print(t)
+    s = doc["slo"]
+    slow = f" (slow: {escape(', '.join(s['slow_endpoints']))})" if s["slow_endpoints"] else ""
+    console.print(f"SLO p95 < {P95_SLO_MS:.0f} ms: {_ok(s['latency_ok'])}{slow}")
+    console.print(
+        f"SLO 99.9% non-5xx: {_ok(s['availability_ok'])} ({s['availability'] * 100:.3f}%, {s['failures']} failures)"
+    )
+    render_invariants(doc["invariants"], console)
+
+
+def render_invariants(invariants: list[dict[str, Any]], console: Console) -> None:
+    """Each invariant with pass/fail and up to ten offending ids."""
+    for inv in invariants:
+        console.print(f"invariant {inv['name']}: {_ok(inv['ok'])} ({inv['checked']} checked)")
+        for v in inv["violations"][:10]:
+            console.print(f"    [red]{escape(v)}[/]")
+        if inv["violation_count"] > 10:
+            console.print(f"    ... {inv['violation_count'] - 10} more (see --json)")

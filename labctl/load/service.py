@@ -1,0 +1,129 @@
+"""`labctl load spike` and `labctl load check`: resolve the target, run Locust, check the invariants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from labctl.load import runner, target
+from labctl.output import LabError
+
+if TYPE_CHECKING:
+    from labctl.load.stack import ApiProcess
+
+UNSAFE_HOLD_TTL_S = 30  # short, so abandoned holds free up during a demo run
+
+
+@dataclass(frozen=True)
+class SpikeOptions:
+    target_url: str | None
+    local: bool
+    scenario: str = "spike"
+    users: int = 300
+    duration: str = "2m"
+    html: Path | None = None
+    csv_prefix: str | None = None
+    unsafe_locks: bool = False
+    table: str | None = None
+    dynamodb_endpoint: str | None = None
+    region: str = "us-east-1"
+    out_dir: Path | None = None
+    check: bool = True
+
+
+def default_out_dir() -> Path:
+    return Path(".labctl") / "load" / datetime.now(UTC).strftime("run-%Y%m%dT%H%M%SZ")
+
+
+def run_checker(t: target.Target, log_path: Path | None) -> list[dict[str, Any]]:
+    """Run the invariant checker against t's table; clear errors when it cannot read it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from loadtests.invariants import check_run
+
+    if not t.table:
+        raise LabError(
+            "table_required",
+            "The invariant checker needs the lab's DynamoDB table name.",
+            "Pass --table NAME (and --dynamodb-endpoint URL for DynamoDB Local), or --no-check.",
+        )
+    try:
+        results = check_run(t.table, endpoint_url=t.dynamodb_endpoint, region=t.region, log_path=log_path)
+    except (BotoCoreError, ClientError) as err:
+        raise LabError(
+            "checker_failed", f"Could not read table {t.table}: {err}", "Check --table / --dynamodb-endpoint."
+        ) from None
+    return [r.as_dict() for r in results]
+
+
+def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run one scenario and check the invariants; return the report document."""
+    from labctl.load import report
+
+    target.validate(opts.scenario, opts.users)
+    duration_s = target.parse_duration_s(opts.duration)
+    t = target.resolve(
+        opts.target_url,
+        opts.local,
+        unsafe_locks=opts.unsafe_locks,
+        table=opts.table,
+        dynamodb_endpoint=opts.dynamodb_endpoint,
+        region=opts.region,
+    )
+    if opts.check and not t.table:
+        run_checker(t, None)  # raises table_required before minutes of load are spent
+    target.ensure_reachable(t.url)
+    out_dir = opts.out_dir or default_out_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    unsafe_api = _start_unsafe_api(t, out_dir) if opts.unsafe_locks else None
+    url = unsafe_api.url if unsafe_api else t.url
+    try:
+        spec = runner.RunSpec(url, opts.scenario, opts.users, duration_s, out_dir, "", opts.html, opts.csv_prefix)
+        summary = runner.run(spec, on_tick)
+    finally:
+        if unsafe_api is not None:
+            unsafe_api.stop()
+    summary["out_dir"] = str(out_dir)
+    invariants = run_checker(t, out_dir / "load-log.jsonl") if opts.check else []
+    doc = report.build(summary, url, invariants)
+    doc["unsafe_locks"] = opts.unsafe_locks
+    return doc
+
+
+def _start_unsafe_api(t: target.Target, out_dir: Path) -> ApiProcess:
+    """A second API on the lab's own table with the naive read-then-write lock (SEAT_LOCK_MODE=unsafe)."""
+    from labctl.load import stack
+
+    if not t.table or not t.dynamodb_endpoint:
+        raise LabError(
+            "unsafe_locks_unavailable",
+            "The local lab's state does not name its DynamoDB Local endpoint and table.",
+            "Restart the lab with `labctl up --local` and retry.",
+        )
+    env = stack.api_env(t.dynamodb_endpoint, t.table, unsafe=True, hold_ttl_s=UNSAFE_HOLD_TTL_S)
+    return stack.start_api(env, out_dir / "unsafe-api.log")
+
+
+def check(
+    local: bool, table: str | None, dynamodb_endpoint: str | None, region: str, log: Path | None
+) -> dict[str, Any]:
+    """Only the invariant checker (over the whole table, or the shows a load log touched)."""
+    if log is not None and not log.exists():
+        raise LabError(
+            "load_log_missing", f"No load log at {log}.", "Pass the load-log.jsonl of a `labctl load spike` run."
+        )
+    if local:
+        lab = target.local_lab()
+        t = target.Target(lab.url, True, table or lab.table, dynamodb_endpoint or lab.dynamodb_endpoint, region)
+    else:
+        t = target.Target("", False, table, dynamodb_endpoint, region)
+    invariants = run_checker(t, log)
+    return {
+        "table": t.table,
+        "log": str(log) if log else None,
+        "invariants": invariants,
+        "ok": all(i["ok"] for i in invariants),
+    }

@@ -1,0 +1,127 @@
+"""A throwaway booking stack for load runs: DynamoDB Local + seed + one uvicorn API process.
+
+Used by `make bench`, the load e2e tests, and `--unsafe-locks` (a second API with the naive
+seat lock, pointed at the lab's own table). The API is started by module name, never imported.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from labctl.local.ports import free_port
+from labctl.output import LabError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP_FACTORY = "api.http.app:create_app"
+
+
+@dataclass
+class ApiProcess:
+    process: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout_s)
+
+
+@dataclass(frozen=True)
+class Stack:
+    api: ApiProcess
+    dynamodb_endpoint: str
+    table: str
+    dynamodb_pid: int
+
+
+def api_env(endpoint: str, table: str, *, unsafe: bool = False, hold_ttl_s: int = 10) -> dict[str, str]:
+    """The API's settings for a local run (dummy credentials: DynamoDB Local accepts any)."""
+    return {
+        "STORE": "dynamodb",
+        "DYNAMODB_ENDPOINT_URL": endpoint,
+        "TABLE_NAME": table,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_REGION": "us-east-1",
+        "HOLD_TTL_SECONDS": str(hold_ttl_s),
+        "SEAT_LOCK_MODE": "unsafe" if unsafe else "transaction",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def start_api(env: dict[str, str], log_path: Path, *, workers: int = 1, timeout_s: float = 60.0) -> ApiProcess:
+    """Start uvicorn (uvloop + httptools, no access log) on a free port; wait for /readyz."""
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--workers", str(workers)]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            argv, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, start_new_session=True
+        )
+    api = ApiProcess(proc, f"http://127.0.0.1:{port}", log_path)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"{api.url}/readyz", timeout=2).status_code == 200:
+                return api
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    api.stop()
+    tail = log_path.read_text(errors="replace")[-1500:]
+    raise LabError("api_start_failed", "The load-test API did not become ready.", f"Its log ends with:\n{tail}")
+
+
+def seed(endpoint: str, table: str, days: int) -> None:
+    """Create the table and load the demo catalog with the API's own seed entry point."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1"}
+    argv = [sys.executable, "-m", "api.seed", "--endpoint-url", endpoint, "--table", table, "--days", str(days)]
+    done = subprocess.run([*argv, "--create-table"], env=env, cwd=REPO_ROOT, capture_output=True, timeout=180)
+    if done.returncode != 0:
+        raise LabError("seed_failed", "Seeding the load-test table failed.", done.stdout.decode()[-500:])
+
+
+@contextmanager
+def own_stack(
+    workdir: Path,
+    *,
+    unsafe: bool = False,
+    hold_ttl_s: int = 10,
+    days: int = 7,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Stack]:
+    """DynamoDB Local + a seeded table + the API, all stopped on exit."""
+    from labctl.local import dynamodb_local
+
+    ddb = dynamodb_local.start(workdir / "dynamodb-local.log", heap_mb=512)
+    try:
+        table = "load-bookings"
+        seed(ddb.endpoint_url, table, days)
+        env = api_env(ddb.endpoint_url, table, unsafe=unsafe, hold_ttl_s=hold_ttl_s) | (extra_env or {})
+        api = start_api(env, workdir / "api.log", workers=workers)
+        try:
+            yield Stack(api, ddb.endpoint_url, table, ddb.process.pid)
+        finally:
+            api.stop()
+    finally:
+        ddb.stop()

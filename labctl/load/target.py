@@ -1,0 +1,120 @@
+"""Where a load run goes: validate the options, find the local lab, check the target answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from labctl.output import LabError
+
+SCENARIOS = ("spike", "hot-seat", "steady")
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    local: bool
+    table: str | None = None
+    dynamodb_endpoint: str | None = None  # None: real AWS (boto3's default endpoint)
+    region: str = "us-east-1"
+
+
+def parse_duration_s(text: str) -> float:
+    """`2m`, `90s`, `1m30s`, `20` (seconds) -> seconds, 5 s .. 2 h."""
+    raw = text.strip().lower()
+    m = _DURATION.match(raw) if not raw.isdigit() else None
+    if raw.isdigit():
+        seconds = float(raw)
+    elif m and any(m.groups()):
+        h, mi, s = (int(g or 0) for g in m.groups())
+        seconds = float(h * 3600 + mi * 60 + s)
+    else:
+        raise LabError("invalid_duration", f"--duration {text!r} is not a duration.", "Use e.g. 20s, 2m or 1m30s.")
+    if not 5 <= seconds <= 7200:
+        raise LabError("invalid_duration", f"--duration {text} is outside 5s..2h.", "Use e.g. 20s, 2m or 10m.")
+    return seconds
+
+
+def validate(scenario: str, users: int) -> None:
+    """Options that make no sense fail before anything starts."""
+    if scenario not in SCENARIOS:
+        raise LabError("invalid_scenario", f"Unknown scenario {scenario!r}.", f"Pick one of: {', '.join(SCENARIOS)}.")
+    if users < 1:
+        raise LabError("invalid_users", f"--users must be at least 1 (got {users}).", "Try --users 300.")
+    if users > 5000:
+        raise LabError("invalid_users", f"--users {users} is more than one machine can simulate.", "Stay <= 5000.")
+
+
+def local_lab() -> Target:
+    """The running local lab (`labctl up --local`), from its state file ($LABCTL_HOME/local/state.json)."""
+    import psutil
+
+    from labctl.local import state as lab_state
+
+    not_running = LabError(
+        "lab_not_running", "No local lab is running.", "Start it with `labctl up --local`, or pass --target URL."
+    )
+    try:
+        current = lab_state.load()
+    except lab_state.StateCorruptError as err:
+        raise LabError("lab_state_corrupt", str(err), "Run `labctl down --local`, then `labctl up --local`.") from None
+    if current is None or not psutil.pid_exists(current.supervisor_pid):
+        raise not_running
+    if current.status != "ready":
+        raise LabError("lab_not_ready", f"The local lab is {current.status}.", "Wait for `labctl status --local`.")
+    return Target(
+        url=current.api_url.rstrip("/"),
+        local=True,
+        table=current.table_name,
+        dynamodb_endpoint=current.endpoints.get("dynamodb"),
+        region=current.region,
+    )
+
+
+def resolve(
+    target_url: str | None,
+    local: bool,
+    *,
+    unsafe_locks: bool,
+    table: str | None,
+    dynamodb_endpoint: str | None,
+    region: str,
+) -> Target:
+    """--target URL or --local (exactly one); --unsafe-locks only for the local lab."""
+    if bool(target_url) == local:
+        raise LabError("target_required", "Pass exactly one of --target URL or --local.", "e.g. --local")
+    if target_url:
+        if unsafe_locks:
+            raise LabError(
+                "unsafe_locks_local_only",
+                "--unsafe-locks only works on the local lab; it is refused for remote (AWS) targets.",
+                "Run `labctl up --local`, then `labctl load spike --local --scenario hot-seat --unsafe-locks`.",
+            )
+        parsed = urlparse(target_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise LabError(
+                "invalid_target", f"--target {target_url!r} is not an http(s) URL.", "e.g. https://api.example.com"
+            )
+        is_local = parsed.hostname in LOCAL_HOSTS
+        return Target(target_url.rstrip("/"), is_local, table, dynamodb_endpoint, region)
+    lab = local_lab()
+    return Target(lab.url, True, table or lab.table, dynamodb_endpoint or lab.dynamodb_endpoint, region)
+
+
+def ensure_reachable(url: str, timeout_s: float = 5.0) -> None:
+    """GET /healthz answers 200, or target_unreachable."""
+    import httpx
+
+    try:
+        status = httpx.get(f"{url}/healthz", timeout=timeout_s).status_code
+    except httpx.HTTPError as err:
+        raise LabError(
+            "target_unreachable",
+            f"{url} did not answer ({type(err).__name__}).",
+            "Is the API running? `labctl status --local`, or check the URL.",
+        ) from None
+    if status != 200:
+        raise LabError("target_unhealthy", f"{url}/healthz answered {status}.", "Check the API's logs.")

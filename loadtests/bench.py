@@ -1,0 +1,196 @@
+"""`make bench`: release-day benchmarks on this machine, results into docs/benchmarks.md.
+
+One throwaway stack (DynamoDB Local + seeded table + uvicorn), then in the same run:
+  baseline   the same server answering GET /healthz (no I/O), same users: results become ratios
+  spike      ReleaseDayUser, a tenth of the users, then 10x within 10 s, hold, recover
+  hot-seat   everyone fights for the same seats, repeated until >= 20,000 contended hold attempts
+  unsafe     hot-seat against a second API with SEAT_LOCK_MODE=unsafe on its own table
+CPU per process (psutil) is sampled during every run to name the process that limits throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from labctl.load import runner, stack
+from loadtests.benchdoc import write_docs
+from loadtests.cpu import CpuSampler
+from loadtests.invariants import check_run
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+HOLDS = "POST /api/shows/{id}/holds"
+
+
+def _machine() -> dict[str, Any]:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if "model name" in ln), "")
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _holds(summary: dict[str, Any]) -> dict[str, Any]:
+    return next((e for e in summary["endpoints"] if e["name"] == HOLDS), {})
+
+
+def _failures(counts: dict[str, int]) -> tuple[int, int]:
+    """(5xx, transport errors/timeouts)."""
+    return sum(n for c, n in counts.items() if c != "0" and int(c) >= 500), counts.get("0", 0)
+
+
+def run_one(
+    st: stack.Stack,
+    api: stack.ApiProcess,
+    table: str,
+    name: str,
+    scenario: str,
+    users: int,
+    duration_s: float,
+    out: Path,
+    user_class: str = "",
+    check: bool = True,
+) -> dict[str, Any]:
+    """One Locust run with CPU sampling and (optionally) the invariant checker on its log."""
+    load_before = os.getloadavg()
+    spec = runner.RunSpec(api.url, scenario, users, duration_s, out / name, user_class)
+    with CpuSampler({"api": api.pid, "dynamodb-local": st.dynamodb_pid}) as cpu:
+        summary = runner.run(spec)
+    holds = _holds(summary)
+    total = summary["total"]
+    five, timeouts = _failures(total["status_counts"])
+    invariants = []
+    if check:
+        results = check_run(
+            table, endpoint_url=st.dynamodb_endpoint, region="us-east-1", log_path=out / name / "load-log.jsonl"
+        )
+        invariants = [r.as_dict() for r in results]
+    return {
+        "name": name,
+        "scenario": scenario,
+        "user_class": user_class or runner.USER_CLASS[scenario],
+        "users": users,
+        "duration_s": summary["duration_s"],
+        "requests": total["requests"],
+        "rps": total["rps"],
+        "p50_ms": total["p50_ms"],
+        "p95_ms": total["p95_ms"],
+        "p99_ms": total["p99_ms"],
+        "holds": {k: holds.get(k) for k in ("requests", "rps", "p50_ms", "p95_ms", "p99_ms", "status_counts")},
+        "holds_peak": holds.get("phases", {}).get("peak", {}),
+        "five_xx": five,
+        "timeouts": timeouts,
+        "cpu": cpu.summary(),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "invariants": invariants,
+    }
+
+
+def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    runs: list[dict[str, Any]] = []
+    out = workdir / "runs"
+    extra = dict(kv.split("=", 1) for kv in args.api_env)
+    with stack.own_stack(
+        workdir / "stack", days=args.days, hold_ttl_s=10, workers=args.api_workers, extra_env=extra
+    ) as st:
+        api, table = st.api, st.table
+        runs.append(
+            run_one(st, api, table, "baseline", "steady", args.users, args.baseline_s, out, "HealthUser", check=False)
+        )
+        runs.append(run_one(st, api, table, "spike", "spike", args.users, args.spike_s, out))
+        if args.spike_only:
+            return _result(args, runs)
+        attempts = 0
+        for i in range(args.max_hot_runs):
+            run = run_one(st, api, table, f"hot-seat-{i + 1}", "hot-seat", args.hot_users, args.hot_s, out)
+            runs.append(run)
+            attempts += int(run["holds"]["requests"] or 0)
+            print(f"hot-seat run {i + 1}: {attempts} contended hold attempts so far", file=sys.stderr)
+            if attempts >= args.min_hot_attempts:
+                break
+        stack.seed(st.dynamodb_endpoint, "load-unsafe", days=2)
+        unsafe_env = stack.api_env(st.dynamodb_endpoint, "load-unsafe", unsafe=True, hold_ttl_s=10)
+        unsafe_api = stack.start_api(unsafe_env, workdir / "unsafe-api.log")
+        try:
+            runs.append(
+                run_one(
+                    st, unsafe_api, "load-unsafe", "hot-seat-unsafe", "hot-seat", args.hot_users, args.unsafe_s, out
+                )
+            )
+        finally:
+            unsafe_api.stop()
+    return _result(args, runs)
+
+
+def _result(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "machine": _machine(),
+        "api_workers": args.api_workers,
+        "api_env": args.api_env,
+        "runs": runs,
+        "command": "make bench  (.venv/bin/python -m loadtests.bench " + " ".join(sys.argv[1:]) + ")",
+    }
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m loadtests.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--users", type=int, default=300, help="spike peak and baseline users")
+    p.add_argument("--hot-users", type=int, default=200)
+    p.add_argument("--baseline-s", type=float, default=40)
+    p.add_argument("--spike-s", type=float, default=80)
+    p.add_argument("--hot-s", type=float, default=60)
+    p.add_argument("--unsafe-s", type=float, default=30)
+    p.add_argument("--min-hot-attempts", type=int, default=20_000)
+    p.add_argument("--max-hot-runs", type=int, default=6)
+    p.add_argument("--days", type=int, default=14, help="seeded days (9 shows a day; hot-seat uses them up)")
+    p.add_argument("--api-workers", type=int, default=1)
+    p.add_argument("--api-env", action="append", default=[], metavar="KEY=VALUE", help="extra API setting")
+    p.add_argument("--spike-only", action="store_true", help="baseline + spike only (API tuning comparisons)")
+    p.add_argument("--json-out", type=Path, default=REPO_ROOT / "loadtests" / "results" / "bench-latest.json")
+    p.add_argument("--docs", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
+    p.add_argument("--no-docs", action="store_true", help="do not rewrite the generated part of the docs")
+    return p
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # so the stack's finally blocks stop DynamoDB Local and the API
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    with tempfile.TemporaryDirectory(prefix="labctl-bench-") as tmp:
+        result = bench(args, Path(tmp))
+    args.json_out.parent.mkdir(parents=True, exist_ok=True)
+    args.json_out.write_text(json.dumps(result, indent=1))
+    if not args.no_docs:
+        write_docs(result, args.docs)
+    print(json.dumps({"json": str(args.json_out), "docs": None if args.no_docs else str(args.docs)}))
+    if args.spike_only:
+        return 0 if all(i["ok"] for r in result["runs"] for i in r["invariants"]) else 1
+    hot = [r for r in result["runs"] if r["name"].startswith("hot-seat-") and r["name"] != "hot-seat-unsafe"]
+    safe_ok = all(i["ok"] for r in result["runs"] if r["name"] != "hot-seat-unsafe" for i in r["invariants"])
+    unsafe = next(r for r in result["runs"] if r["name"] == "hot-seat-unsafe")
+    caught = any(i["name"] == "no_seat_booked_twice" and not i["ok"] for i in unsafe["invariants"])
+    return 0 if safe_ok and caught and hot else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""What the load run records: per-endpoint outcomes and latencies (by phase), and the load log.
+
+The load log (JSON lines) is what the invariant checker reads besides the table: every hold attempt
+and every booking response, with client-side start/end times in epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+EXPECTED_STATUSES = frozenset({409, 402})  # conflicts and declines are outcomes, not failures
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted list (0 when empty)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def is_failure(status: int) -> bool:
+    """5xx and transport errors/timeouts (status 0) are failures; everything else is an outcome."""
+    return status == 0 or status >= 500
+
+
+@dataclass
+class EndpointStats:
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    by_phase: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def summary(self, name: str, duration_s: float) -> dict[str, Any]:
+        lat = sorted(self.latencies)
+        phases = {}
+        for phase, values in self.by_phase.items():
+            v = sorted(values)
+            phases[phase] = {
+                "requests": len(v),
+                "p50_ms": round(percentile(v, 0.50), 1),
+                "p95_ms": round(percentile(v, 0.95), 1),
+                "p99_ms": round(percentile(v, 0.99), 1),
+            }
+        return {
+            "name": name,
+            "requests": len(lat),
+            "rps": round(len(lat) / duration_s, 1) if duration_s > 0 else 0.0,
+            "p50_ms": round(percentile(lat, 0.50), 1),
+            "p95_ms": round(percentile(lat, 0.95), 1),
+            "p99_ms": round(percentile(lat, 0.99), 1),
+            "status_counts": {str(k): v for k, v in sorted(self.statuses.items())},
+            "phases": phases,
+        }
+
+
+class Recorder:
+    """Collects request outcomes in the Locust process; writes the load log as it goes."""
+
+    def __init__(self, log_path: Path | None = None) -> None:
+        self.endpoints: dict[str, EndpointStats] = defaultdict(EndpointStats)
+        self.total = EndpointStats()
+        self._log: IO[str] | None = log_path.open("a", encoding="utf-8") if log_path else None
+
+    def request(self, name: str, status: int, elapsed_ms: float, phase: str) -> None:
+        ep = self.endpoints[name]
+        ep.latencies.append(elapsed_ms)
+        ep.statuses[status] += 1
+        ep.by_phase[phase].append(elapsed_ms)
+        self.total.latencies.append(elapsed_ms)
+        self.total.statuses[status] += 1
+        self.total.by_phase[phase].append(elapsed_ms)
+
+    def log(self, event: dict[str, Any]) -> None:
+        if self._log is not None:
+            self._log.write(json.dumps(event, separators=(",", ":")) + "\n")
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def summary(self, duration_s: float) -> list[dict[str, Any]]:
+        return [self.endpoints[n].summary(n, duration_s) for n in sorted(self.endpoints)]
+
+
+def read_log(path: Path) -> list[dict[str, Any]]:
+    """The events of a load log (a missing file is an empty log); a torn last line is skipped."""
+    if not path.exists():
+        return []
+    events: list[dict[str, Any]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # the run was killed mid-write
+    return events
