@@ -201,24 +201,12 @@ class DynamoStore:
                     }
                 }
             )
-        for attempt in range(TXN_ATTEMPTS):
-            try:
-                await self._transact(txn)
-                return
-            except ClientError as err:
-                if _code(err) != "TransactionCanceledException":
-                    raise
-                reasons = _reasons(err)
-                taken = [
-                    sid
-                    for sid, code in zip(hold.seat_ids, reasons[1:], strict=False)
-                    if code == "ConditionalCheckFailed"
-                ]
-                if taken:
-                    raise SeatsUnavailable(taken) from err
-                if attempt == TXN_ATTEMPTS - 1:
-                    break
-                await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+        reasons = await self._transact_retrying(txn)
+        if reasons is None:
+            return
+        taken = [sid for sid, code in zip(hold.seat_ids, reasons[1:], strict=False) if code == "ConditionalCheckFailed"]
+        if taken:
+            raise SeatsUnavailable(taken)
         # Still contended after retries: name the seats that are taken now, if any.
         busy = [
             st.seat_id
@@ -423,17 +411,24 @@ class DynamoStore:
                 upd["ConditionExpression"] = seat_cond
                 upd["ExpressionAttributeValues"] |= {":held": I.s("held"), ":h": I.s(b.hold_id)}
             txn.append({"Update": upd})
+        if await self._transact_retrying(txn) is not None:
+            await self._raise_hold_state(b.hold_id, now)
+
+    async def _transact_retrying(self, txn: list[dict[str, Any]]) -> list[str] | None:
+        """Run txn, retrying TransactionConflict with jitter; None on success, else the final CancellationReasons."""
+        reasons: list[str] = []
         for attempt in range(TXN_ATTEMPTS):
             try:
                 await self._transact(txn)
-                return
+                return None
             except ClientError as err:
                 if _code(err) != "TransactionCanceledException":
                     raise
                 reasons = _reasons(err)
-                if "ConditionalCheckFailed" in reasons or attempt == TXN_ATTEMPTS - 1:
-                    await self._raise_hold_state(b.hold_id, now)
-                await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+                if "ConditionalCheckFailed" in reasons:
+                    return reasons  # a real conflict: retrying cannot help
+            await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+        return reasons
 
     async def _raise_hold_state(self, hold_id: str, now: datetime) -> None:
         hold = await self.get_hold(hold_id)
