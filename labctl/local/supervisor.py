@@ -195,7 +195,7 @@ class Supervisor:
             state.save(self._lab)
         ports = [r.port for r in self._lab.services.values() if r.port] if self._lab else []
         survivors: list[str] = []
-        for tier in (("api", "worker", "seed"), ("dynamodb", "moto")):
+        for tier in (("api", "worker", "metrics", "seed"), ("dynamodb", "moto")):
             survivors += procs.stop_all([self._target(n) for n in tier if n in self._procs])
         report = StopReport(
             reason=self.reason or "error",

@@ -38,13 +38,16 @@ CHROMIUM_ARGS = [
 REFERENCE = re.compile(r"^MTB-[A-Z0-9]{6}$")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread until it
+# stops, and every asyncio test collected after it would then fail with "cannot be called from a running
+# event loop". Stopping it after each UI module costs one browser start (~1 s).
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (the Makefile does this in CI)")
