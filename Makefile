@@ -31,8 +31,8 @@ system-deps:
 	  else echo "install chromium and a Java 17 runtime (apt-get install chromium default-jdk-headless)"; exit 1; fi; \
 	fi
 
-## lab: the whole system on this machine (no AWS account), until Ctrl-C
-lab: setup
+## lab: the whole system on this machine (no AWS account), until Ctrl-C (needs no browser: Chromium is for tests)
+lab: $(VENV)/.installed node_modules/.installed
 	$(BIN)/labctl up --local
 
 lint:
