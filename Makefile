@@ -13,6 +13,7 @@ setup: $(VENV)/.installed node_modules/.installed system-deps
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip  # a current pip resolves the dependency tree much faster
 
 # what the lab needs to run (no CDK, linters or browser driver): keeps a first `make lab` under a minute
 $(VENV)/.runtime: pyproject.toml | $(BIN)/python
@@ -23,10 +24,9 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json $(VENV)/.runtime
+# (the loopback-only DynamoDB Local launcher is compiled with javac at the first lab start, ~3 s, then cached)
+node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	@# compile the loopback-only DynamoDB Local launcher once (javac), so the first `make lab` skips it
-	$(BIN)/python -c "from labctl.local import dynamodb_local as d; d.loopback_launcher(d.find_jar())"
 	@touch $@
 
 ## system-deps: Debian packages the tests need (Chromium for the browser tests; Java for DynamoDB Local)
@@ -38,7 +38,8 @@ system-deps:
 	fi
 
 ## lab: the whole system on this machine (no AWS account), until Ctrl-C (needs no browser: Chromium is for tests)
-lab: $(VENV)/.runtime node_modules/.installed
+lab:
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.runtime node_modules/.installed  # pip and npm side by side
 	$(BIN)/labctl up --local
 
 lint:
