@@ -37,11 +37,14 @@ def _target(local: bool, endpoint_url: str | None, prefix: str, region: str | No
     return Target(resolved, None, profile, prefix)
 
 
+QueueOpt = Annotated[str | None, typer.Option("--queue", help="hold_expiry or booking_events (default: all).")]
+
+
 @app.command("list")
 def list_(
     local: LocalOpt = False,
     endpoint_url: EndpointOpt = None,
-    queue: Annotated[str | None, typer.Option("--queue", help="hold_expiry or booking_events (default: all).")] = None,
+    queue: QueueOpt = None,
     prefix: PrefixOpt = "",
     region: RegionOpt = None,
     profile: ProfileOpt = None,
@@ -69,7 +72,7 @@ def list_(
 def redrive(
     local: LocalOpt = False,
     endpoint_url: EndpointOpt = None,
-    queue: Annotated[str | None, typer.Option("--queue", help="hold_expiry or booking_events (default: all).")] = None,
+    queue: QueueOpt = None,
     prefix: PrefixOpt = "",
     region: RegionOpt = None,
     profile: ProfileOpt = None,
