@@ -27,6 +27,9 @@ RUN case "${TARGETARCH:-arm64}" in \
       pydantic==2.14.4 \
       pydantic-settings==2.16.3 \
       aiobotocore==3.10.0 \
+      aiodynamo==26.4 \
+      aiohttp==3.14.5 \
+      yarl==1.25.1 \
       orjson==3.13.0 \
       aws-lambda-powertools==3.37.0 \
       mangum==0.22.0 \

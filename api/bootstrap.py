@@ -70,7 +70,14 @@ def wire(
     clock = clock or SystemClock()
     seats: SeatLockStore = store
     bstore: BookingStore = store
-    catalog = CatalogService(store, seats, clock, cache_ms=settings.seat_map_cache_ms)
+    catalog = CatalogService(
+        store,
+        seats,
+        clock,
+        cache_ms=settings.seat_map_cache_ms,
+        catalog_ms=settings.catalog_cache_ms,
+        counts_ms=settings.seat_counts_cache_ms,
+    )
     scheduler = scheduler or RecordingScheduler()
     holds = HoldService(seats, catalog, clock, scheduler, hold_ttl_seconds=settings.hold_ttl_seconds)
     pay = payments or MockPaymentGateway(slow_delay_ms=settings.payment_slow_delay_ms)
@@ -89,6 +96,17 @@ async def _drain_memory_outbox(store: MemoryStore, notes: NotificationService) -
                 await notes.send_confirmation(str(event.payload["booking_id"]))
 
 
+async def open_data_client(stack: AsyncExitStack, settings: Settings) -> Any:
+    """The DynamoDB client of the request path and the workers (both offer the same low-level calls)."""
+    if settings.dynamodb_client == "botocore":
+        from api.adapters.dynamodb.client import open_dynamodb
+
+        return await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+    from api.adapters.dynamodb.wire import open_wire
+
+    return await open_wire(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+
+
 async def build_services(settings: Settings) -> Services:
     """Create adapters for the configured store and wire the services (call once per process)."""
     if settings.store == "memory":
@@ -99,7 +117,6 @@ async def build_services(settings: Settings) -> Services:
         services.background.append(asyncio.create_task(_drain_memory_outbox(mem, services.notifications)))
         return services
 
-    from api.adapters.dynamodb.client import open_dynamodb
     from api.adapters.dynamodb.store import DynamoStore
 
     stack = AsyncExitStack()
@@ -109,7 +126,7 @@ async def build_services(settings: Settings) -> Services:
 
         key = await read_secret(settings.confirmation_signing_key_secret_arn, region=settings.aws_region)
         settings = settings.model_copy(update={"confirmation_signing_key": key})
-    client = await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+    client = await open_data_client(stack, settings)
     store: Any = DynamoStore(client, settings.table_name, unsafe_locks=settings.seat_lock_mode == "unsafe")
     scheduler: HoldExpiryScheduler | None = None
     relay: Any = None
@@ -186,7 +203,6 @@ class WorkerIO:
 
 async def open_worker_io(settings: Settings) -> WorkerIO:
     """SQS clients for the queues configured in settings, and a relay when the booking queue is set."""
-    from api.adapters.dynamodb.client import open_dynamodb
     from api.adapters.dynamodb.outbox import OutboxRelay
     from api.adapters.sqs import SqsEventPublisher, SqsQueueClient, open_sqs
 
@@ -196,7 +212,7 @@ async def open_worker_io(settings: Settings) -> WorkerIO:
     queues: dict[str, Any] = {key: SqsQueueClient(sqs, url) for key, url in urls.items() if url}
     relay = None
     if settings.booking_events_queue_url and settings.store == "dynamodb":
-        ddb = await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+        ddb = await open_data_client(stack, settings)
         publisher = SqsEventPublisher(sqs, settings.booking_events_queue_url)
         relay = OutboxRelay(ddb, settings.table_name, publisher, SystemClock())
     return WorkerIO(queues, relay, stack)

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     store: Literal["dynamodb", "memory"] = "dynamodb"
     table_name: str = "labctl-local-bookings"
     dynamodb_endpoint_url: str | None = None
+    # aiodynamo: ~3.5x less CPU per call on the request path (ADR 0013); botocore: aiobotocore, for comparison
+    dynamodb_client: Literal["aiodynamo", "botocore"] = "aiodynamo"
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
     hold_ttl_seconds: int = Field(default=300, ge=5, le=900)
     hold_expiry_queue_url: str | None = None
@@ -26,6 +28,10 @@ class Settings(BaseSettings):
     sqs_endpoint_url: str | None = None
     payment_slow_delay_ms: int = Field(default=2000, ge=0, le=30000)
     seat_map_cache_ms: int = Field(default=500, ge=0, le=5000)
+    # Read-through caches of the browse side (api/service/catalog.py): the catalog changes only on re-seed,
+    # and a listing's "seats left" may be older than the seat map itself.
+    catalog_cache_ms: int = Field(default=10_000, ge=0, le=300_000)
+    seat_counts_cache_ms: int = Field(default=2000, ge=0, le=30_000)
     seat_lock_mode: Literal["transaction", "unsafe"] = "transaction"
     confirmation_signing_key: str = DEV_SIGNING_KEY
     confirmation_signing_key_secret_arn: str | None = None  # Lambda: read the key from Secrets Manager at cold start

@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from api.bootstrap import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """async on purpose: FastAPI runs a sync dependency in a worker thread (a thread hop per request)."""
     services: Services = request.app.state.services
     return services
 

@@ -142,7 +142,7 @@ class BookingService:
         except (HoldExpired, HoldAlreadyBooked, HoldReleased):
             await self._payments.refund(charge)
             raise
-        self._catalog.invalidate(hold.show_id)
+        self._catalog.booked(hold, booking.id)
         return BookingResult(201, body, replayed=False)
 
     async def get(self, booking_id: str) -> dict[str, Any]:

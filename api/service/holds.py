@@ -45,7 +45,7 @@ class HoldService:
             expires_at=now + timedelta(seconds=self.hold_ttl_seconds),
         )
         await self._seats.create_hold(hold, now)
-        self._catalog.invalidate(show_id)
+        self._catalog.held(hold)
         try:
             await self._scheduler.schedule(hold, self.hold_ttl_seconds + 1)
         except DependencyUnavailable:
@@ -65,9 +65,8 @@ class HoldService:
     async def release(self, hold_id: str) -> None:
         """Release an active hold. Repeatable: releasing a released or expired hold is a no-op."""
         hold = await self.get(hold_id)
-        if hold.stored_status is HoldStatus.ACTIVE:
-            await self._seats.release_hold(hold)
-            self._catalog.invalidate(hold.show_id)
+        if hold.stored_status is HoldStatus.ACTIVE and await self._seats.release_hold(hold):
+            self._catalog.freed(hold)
 
     async def expire(self, hold_id: str) -> bool:
         """Expiry worker: release the hold only if it is still active and its time has passed."""
@@ -78,5 +77,6 @@ class HoldService:
         if hold.expires_at > now:
             return False
         changed = await self._seats.release_hold(hold, only_if_expired_at=now)
-        self._catalog.invalidate(hold.show_id)
+        if changed:
+            self._catalog.freed(hold)
         return changed

@@ -10,6 +10,7 @@ import pytest
 
 from api.adapters.dynamodb.client import open_dynamodb
 from api.adapters.dynamodb.store import DynamoStore
+from api.adapters.dynamodb.wire import open_wire
 from api.domain.errors import SeatsUnavailable
 from api.domain.model import Hold, HoldStatus, SeatStatus
 from api.service.demo_catalog import catalog
@@ -18,10 +19,12 @@ from api.service.ports import IdempotencyInProgress, IdempotencyMismatch, Idempo
 T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def store(dynamodb_local: str, fresh_table: str) -> AsyncIterator[DynamoStore]:
+@pytest.fixture(params=["aiodynamo", "botocore"])
+async def store(request: pytest.FixtureRequest, dynamodb_local: str, fresh_table: str) -> AsyncIterator[DynamoStore]:
+    """The same store code on both clients: the request path's (aiodynamo) and aiobotocore."""
+    opener = open_wire if request.param == "aiodynamo" else open_dynamodb
     async with AsyncExitStack() as stack:
-        client = await open_dynamodb(stack, region="us-east-1", endpoint_url=dynamodb_local)
+        client = await opener(stack, region="us-east-1", endpoint_url=dynamodb_local)
         s = DynamoStore(client, fresh_table)
         movies, shows = catalog(T0.date(), 2)
         await s.put_catalog(movies, shows[:2])

@@ -159,6 +159,7 @@ async def outcome(
             booking_events_queue_url=urls["booking_events"],
             hold_ttl_seconds=TTL_S,
             seat_map_cache_ms=0,
+            seat_counts_cache_ms=0,
             payment_slow_delay_ms=0,
         )
         services = await build_services(settings)

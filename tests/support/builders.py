@@ -33,7 +33,9 @@ async def make_world(*, hold_ttl: int = 300, slow_ms: int = 50) -> World:
     clock = ManualClock(START)
     scheduler = RecordingScheduler()
     payments = MockPaymentGateway(slow_delay_ms=slow_ms)
-    settings = Settings(store="memory", hold_ttl_seconds=hold_ttl, seat_map_cache_ms=0)
+    settings = Settings(
+        store="memory", hold_ttl_seconds=hold_ttl, seat_map_cache_ms=0, catalog_cache_ms=0, seat_counts_cache_ms=0
+    )
     services = wire(settings, store, clock=clock, scheduler=scheduler, payments=payments)
     return World(services, store, clock, scheduler, payments, shows[0].id)
 

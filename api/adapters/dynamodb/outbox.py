@@ -65,7 +65,7 @@ class OutboxRelay:
             # Gone (TTL) is fine; anything else leaves it pending and the sweeper sends it again.
             if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 log.warning("outbox_mark_failed", extra={"event_id": event_id, "error": str(err)})
-        except BotoCoreError as err:
+        except (BotoCoreError, DependencyUnavailable) as err:
             log.warning("outbox_mark_failed", extra={"event_id": event_id, "error": str(err)})
 
     async def pending(self, *, older_than_seconds: float, limit: int = PAGE) -> list[OutboxEvent]:

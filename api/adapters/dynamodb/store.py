@@ -263,8 +263,10 @@ class DynamoStore:
             if _code(err) == "ConditionalCheckFailedException":
                 return False
             raise
+
         # Free each seat only while this hold still owns it: never a seat re-held or booked meanwhile.
-        for seat_id in hold.seat_ids:
+        # The seats are independent conditional writes, so they go out together: one round trip, not four.
+        async def free(seat_id: str) -> None:
             try:
                 await self._call(
                     "update_item",
@@ -281,6 +283,8 @@ class DynamoStore:
             except ClientError as err:
                 if _code(err) != "ConditionalCheckFailedException":
                     raise
+
+        await asyncio.gather(*(free(seat_id) for seat_id in hold.seat_ids))
         return True
 
     # -- bookings and idempotency ------------------------------------------------------------
