@@ -107,8 +107,13 @@ async def open_data_client(stack: AsyncExitStack, settings: Settings) -> Any:
     return await open_wire(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
 
 
-async def build_services(settings: Settings) -> Services:
-    """Create adapters for the configured store and wire the services (call once per process)."""
+async def build_services(settings: Settings, *, long_running: bool = False) -> Services:
+    """Create adapters for the configured store and wire the services (call once per process).
+
+    long_running: a server process (uvicorn) whose event loop runs between requests, so work may be
+    left to background tasks (batched hold-expiry messages, the post-commit relay). Lambda and the
+    workers pass False: a frozen execution environment runs no background task.
+    """
     if settings.store == "memory":
         mem = MemoryStore()
         movies, shows = demo_catalog(datetime.now(UTC).date(), 7)
@@ -138,12 +143,20 @@ async def build_services(settings: Settings) -> Services:
         sqs = await open_sqs(
             stack, region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url, read_timeout=2, attempts=2
         )
-        if settings.hold_expiry_queue_url:
+        if settings.hold_expiry_queue_url and long_running:
+            from api.adapters.sqs_batch import BatchedHoldExpiryScheduler
+
+            batched = BatchedHoldExpiryScheduler(sqs, settings.hold_expiry_queue_url)
+            stack.push_async_callback(batched.aclose)  # runs before the SQS client closes (LIFO)
+            scheduler = batched
+        elif settings.hold_expiry_queue_url:
             scheduler = SqsHoldExpiryScheduler(sqs, settings.hold_expiry_queue_url)
         if settings.booking_events_queue_url:
             publisher = SqsEventPublisher(sqs, settings.booking_events_queue_url)
             relay = OutboxRelay(client, settings.table_name, publisher, clock)
-            store = RelayAfterCommit(store, relay, timeout_s=RELAY_TIMEOUT_S)
+            after_commit = RelayAfterCommit(store, relay, timeout_s=RELAY_TIMEOUT_S, in_background=long_running)
+            stack.push_async_callback(after_commit.aclose)  # before the SQS client closes (LIFO)
+            store = after_commit
     services = wire(settings, store, clock=clock, scheduler=scheduler)
     services.stack = stack
     services.relay = relay

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     # Read-through caches of the browse side (api/service/catalog.py): the catalog changes only on re-seed,
     # and a listing's "seats left" may be older than the seat map itself.
     catalog_cache_ms: int = Field(default=10_000, ge=0, le=300_000)
-    seat_counts_cache_ms: int = Field(default=2000, ge=0, le=30_000)
+    seat_counts_cache_ms: int = Field(default=5000, ge=0, le=30_000)
     seat_lock_mode: Literal["transaction", "unsafe"] = "transaction"
     confirmation_signing_key: str = DEV_SIGNING_KEY
     confirmation_signing_key_secret_arn: str | None = None  # Lambda: read the key from Secrets Manager at cold start

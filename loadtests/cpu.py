@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import psutil
 
+MACHINE = "machine"  # every process on the box, not a process group
+
 
 def _tree(pid: int) -> list[psutil.Process]:
     try:
@@ -52,6 +54,8 @@ class CpuSampler:
                     except psutil.Error:
                         continue
                 self.samples[name].append(total)
+            # The whole machine on the same scale (100 = one core): how close to saturation all of it ran.
+            self.samples[MACHINE].append(psutil.cpu_percent(None) * (os.cpu_count() or 1))
             self._stop.wait(self.interval_s)
 
     def __enter__(self) -> CpuSampler:

@@ -31,7 +31,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
-        app.state.services = services or await build_services(settings)
+        app.state.services = services or await build_services(settings, long_running=True)
         try:
             yield
         finally:

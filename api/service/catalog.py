@@ -4,7 +4,7 @@ Everything here is read far more often than it changes, so the service keeps rea
 (api/service/memo.py, single flight): the catalog (movies, shows per movie and day) for `catalog_ms`
 (it changes only when the catalog is re-seeded), seat maps for `cache_ms` (patched with this process's
 own writes, api/service/seat_map_cache.py), and the available-seat counts in show listings for
-`counts_ms` ("37 seats left" may be two seconds old; the seat map itself is fresher).
+`counts_ms` ("37 seats left" may be five seconds old; the seat map itself is fresher).
 """
 
 from __future__ import annotations

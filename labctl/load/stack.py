@@ -100,6 +100,73 @@ def seed(endpoint: str, table: str, days: int) -> None:
         raise LabError("seed_failed", "Seeding the load-test table failed.", done.stdout.decode()[-500:])
 
 
+@dataclass
+class Sidecar:
+    """A supervised helper process of the stack (moto, the worker)."""
+
+    process: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        ApiProcess(self.process, "", Path()).stop(timeout_s)
+
+
+def _spawn(argv: list[str], env: dict[str, str], log_path: Path) -> Sidecar:
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, start_new_session=True
+        )
+    return Sidecar(proc)
+
+
+@contextmanager
+def _queues_and_worker(
+    workdir: Path, dynamodb: str, table: str, hold_ttl_s: int
+) -> Iterator[tuple[dict[str, str], dict[str, int]]]:
+    """moto (SQS) with the contract's queues, and the local worker consuming them, as in the local lab.
+    Yields (API settings, {process name: pid})."""
+    from labctl.local import provision, services
+    from labctl.local.ports import wait_for_port
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    moto = _spawn(services.moto_argv(port), services.child_env({}), workdir / "moto.log")
+    worker: Sidecar | None = None
+    try:
+        if not wait_for_port(port, 30):
+            raise LabError(
+                "moto_start_failed", "moto (SQS) did not start for the load stack.", str(workdir / "moto.log")
+            )
+        endpoints = services.Endpoints(dynamodb=dynamodb, moto=f"http://{services.HOST}:{port}")
+        queues = provision.create_queues(endpoints.moto)
+        env = services.app_env(endpoints, queues, table=table, hold_ttl=hold_ttl_s)
+        env = {k: v for k, v in env.items() if k != "WEB_DIR"} | {"LOG_LEVEL": "WARNING"}
+        worker = _spawn(services.worker_argv(), services.child_env(env), workdir / "worker.log")
+        yield env, {"moto": moto.pid, "worker": worker.pid}
+    finally:
+        if worker is not None:
+            worker.stop()
+        moto.stop()
+
+
+@contextmanager
+def lab_api(
+    st: Stack, workdir: Path, table: str, *, hold_ttl_s: int = 10
+) -> Iterator[tuple[ApiProcess, dict[str, int]]]:
+    """On a running stack's DynamoDB Local: moto (SQS), the local worker and a second API on `table` (seeded
+    by the caller) that uses them, as the local lab runs. Yields (that API, {"moto": pid, "worker": pid})."""
+    with _queues_and_worker(workdir, st.dynamodb_endpoint, table, hold_ttl_s) as (env, pids):
+        base = api_env(st.dynamodb_endpoint, table, hold_ttl_s=hold_ttl_s)
+        api = start_api(base | env, workdir / "lab-api.log")
+        try:
+            yield api, pids
+        finally:
+            api.stop()
+
+
 @contextmanager
 def own_stack(
     workdir: Path,
@@ -110,9 +177,10 @@ def own_stack(
     workers: int = 1,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """DynamoDB Local + a seeded table + the API, all stopped on exit."""
+    """DynamoDB Local + a seeded table + the API, all stopped on exit (lab_api adds SQS and the worker)."""
     from labctl.local import dynamodb_local
 
+    workdir.mkdir(parents=True, exist_ok=True)
     ddb = dynamodb_local.start(workdir / "dynamodb-local.log", heap_mb=512)
     try:
         table = "load-bookings"

@@ -64,3 +64,14 @@ def test_write_docs_replaces_only_the_generated_section(tmp_path: Path) -> None:
     assert text.startswith("# Benchmarks\nintro\n")
     assert text.rstrip().endswith("## Reading\nkept")
     assert text.count(BEGIN) == 1
+
+
+def test_spike_peaks_are_summarised_over_the_spike_runs_only() -> None:
+    runs = [
+        _run("spike", 100.0, 50.0, 420.0, 80.0, 5_000),
+        _run("spike-lab", 100.0, 50.0, 2000.0, 80.0, 5_000),
+        _run("spike-2", 100.0, 50.0, 250.0, 80.0, 5_000),
+        _run("spike-3", 100.0, 50.0, 280.0, 80.0, 5_000),
+    ]
+    text = render({**RESULT, "runs": runs})
+    assert "over 3 spike run(s): 250.0 ms, 280.0 ms, 420.0 ms (median 280.0 ms; target < 300 ms: met in 2 of 3)" in text

@@ -102,12 +102,16 @@ class RelayAfterCommit:
 
     Every other attribute is the wrapped store's. A failed relay only logs: the item stays pending and
     the sweeper sends it within a few seconds, so a booking never fails because SQS is down.
+    in_background (a long-running server): the booking answers without waiting for SQS; the relay runs
+    as a task, and `aclose` waits for the ones still running (graceful shutdown).
     """
 
-    def __init__(self, store: Any, relay: OutboxRelay, *, timeout_s: float = 1.0) -> None:
+    def __init__(self, store: Any, relay: OutboxRelay, *, timeout_s: float = 1.0, in_background: bool = False) -> None:
         self._store = store
         self._relay = relay
         self._timeout_s = timeout_s
+        self._in_background = in_background
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -118,8 +122,19 @@ class RelayAfterCommit:
 
     async def commit_booking(self, commit: BookingCommit) -> None:
         await self._store.commit_booking(commit)
+        if not self._in_background:
+            await self._relay_now(commit.event)
+            return
+        task = asyncio.create_task(self._relay_now(commit.event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _relay_now(self, event: OutboxEvent) -> None:
         try:
             async with asyncio.timeout(self._timeout_s):
-                await self._relay.relay([commit.event])
+                await self._relay.relay([event])
         except (DependencyUnavailable, TimeoutError, ClientError, BotoCoreError) as err:
-            log.warning("outbox_relay_deferred", extra={"event_id": commit.event.id, "error": str(err)})
+            log.warning("outbox_relay_deferred", extra={"event_id": event.id, "error": str(err) or type(err).__name__})
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -104,7 +104,9 @@ async def open_wire(
     on AWS the standard chain (environment: Lambda; container credentials: the ECS task role)."""
     session = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=pool, keepalive_timeout=30),
-        timeout=aiohttp.ClientTimeout(total=timeout_s, connect=2),
+        # Not `total`/`connect`: in aiohttp both include the wait for a free pooled connection, so a burst
+        # of requests queued behind the pool would fail as "timeouts" although DynamoDB never saw them.
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=2, sock_read=timeout_s),
     )
     stack.push_async_callback(session.close)
     credentials: Credentials = StaticCredentials(Key("local", "local")) if endpoint_url else Credentials.auto()
