@@ -126,13 +126,16 @@ _SEAT_STATUS = {st.value: st for st in SeatStatus}  # a dict lookup: SeatStatus(
 
 
 def parse_seat(it: Item) -> SeatState:
+    # Runs 120 times per seat-map load: positional arguments, no datetime for free seats.
     hold_exp = it.get("hold_expires_at")
+    hold_id = it.get("hold_id")
+    booking_id = it.get("booking_id")
     return SeatState(
-        seat_id=it["SK"]["S"][5:],
-        status=_SEAT_STATUS[it["status"]["S"]],
-        hold_id=it["hold_id"]["S"] if "hold_id" in it else None,
-        hold_expires_at=from_ms(hold_exp["N"]) if hold_exp else None,
-        booking_id=it["booking_id"]["S"] if "booking_id" in it else None,
+        it["SK"]["S"][5:],
+        _SEAT_STATUS[it["status"]["S"]],
+        hold_id["S"] if hold_id else None,
+        from_ms(hold_exp["N"]) if hold_exp else None,
+        booking_id["S"] if booking_id else None,
     )
 
 
