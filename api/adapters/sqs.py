@@ -73,6 +73,15 @@ def event_body(event: OutboxEvent) -> str:
     )
 
 
+def hold_expiry_message(hold: Hold, delay_seconds: int) -> dict[str, Any]:
+    """SendMessage / SendMessageBatch-entry fields of a hold's expiry message (delay capped at the SQS limit)."""
+    return {
+        "MessageBody": hold_expiry_body(hold),
+        "DelaySeconds": max(0, min(delay_seconds, MAX_DELAY_SECONDS)),
+        "MessageAttributes": {"type": _attr("hold_expiry")},
+    }
+
+
 class SqsHoldExpiryScheduler:
     """HoldExpiryScheduler on SQS: one message per hold, delivered after the hold's TTL (DelaySeconds)."""
 
@@ -82,12 +91,7 @@ class SqsHoldExpiryScheduler:
 
     async def schedule(self, hold: Hold, delay_seconds: int) -> None:
         try:
-            await self._c.send_message(
-                QueueUrl=self._url,
-                MessageBody=hold_expiry_body(hold),
-                DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)),
-                MessageAttributes={"type": _attr("hold_expiry")},
-            )
+            await self._c.send_message(QueueUrl=self._url, **hold_expiry_message(hold, delay_seconds))
         except (ClientError, BotoCoreError) as err:
             raise DependencyUnavailable(f"SQS SendMessage (hold expiry) failed: {type(err).__name__}") from err
 

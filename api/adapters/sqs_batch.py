@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from api.adapters.sqs import BATCH, MAX_DELAY_SECONDS, hold_expiry_body
+from api.adapters.sqs import BATCH, hold_expiry_message
 from api.domain.model import Hold
 
 log = logging.getLogger("api.sqs")
@@ -43,7 +43,7 @@ class BatchedHoldExpiryScheduler:
         self.failed = 0
 
     async def schedule(self, hold: Hold, delay_seconds: int) -> None:
-        entry = (hold, max(0, min(delay_seconds, MAX_DELAY_SECONDS)))
+        entry = (hold, delay_seconds)
         try:
             self._pending.put_nowait(entry)
         except asyncio.QueueFull:
@@ -54,8 +54,7 @@ class BatchedHoldExpiryScheduler:
     async def _send_soon(self) -> None:
         try:
             await asyncio.sleep(self._linger_s)  # let the holds of the next 250 ms join this batch (fewer calls)
-            while not self._pending.empty():
-                await self._send(self._drain())
+            await self._send_queued()
         finally:
             self._task = None  # no await since the emptiness check: a later schedule() starts a new task
 
@@ -63,31 +62,21 @@ class BatchedHoldExpiryScheduler:
         """Graceful shutdown: wait for the send in progress, then send whatever is still queued."""
         if self._task is not None:
             await self._task
-        while not self._pending.empty():
-            await self._send(self._drain())
+        await self._send_queued()
 
-    def _drain(self) -> list[tuple[Hold, int]]:
-        out: list[tuple[Hold, int]] = []
+    async def _send_queued(self) -> None:
+        """Send everything queued, in batches of ten at once, until the queue stays empty."""
         while not self._pending.empty():
-            out.append(self._pending.get_nowait())
-        return out
-
-    async def _send(self, entries: list[tuple[Hold, int]]) -> None:
-        chunks = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
-        await asyncio.gather(*(self._send_batch(chunk) for chunk in chunks))
+            entries: list[tuple[Hold, int]] = []
+            while not self._pending.empty():
+                entries.append(self._pending.get_nowait())
+            chunks = [entries[i : i + BATCH] for i in range(0, len(entries), BATCH)]
+            await asyncio.gather(*(self._send_batch(chunk) for chunk in chunks))
 
     async def _send_batch(self, chunk: list[tuple[Hold, int]]) -> None:
         todo = {str(n): entry for n, entry in enumerate(chunk)}
         for attempt in range(self._attempts):
-            request = [
-                {
-                    "Id": n,
-                    "MessageBody": hold_expiry_body(hold),
-                    "DelaySeconds": delay,
-                    "MessageAttributes": {"type": {"DataType": "String", "StringValue": "hold_expiry"}},
-                }
-                for n, (hold, delay) in todo.items()
-            ]
+            request = [{"Id": n, **hold_expiry_message(hold, delay)} for n, (hold, delay) in todo.items()]
             try:
                 res = await self._c.send_message_batch(QueueUrl=self._url, Entries=request)
             except (ClientError, BotoCoreError) as err:

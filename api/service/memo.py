@@ -46,6 +46,3 @@ class Memo(Generic[K, V]):
         """The cached value, however old (for in-place updates)."""
         hit = self._values.get(key)
         return None if hit is None else hit[1]
-
-    def loading(self, key: K) -> bool:
-        return key in self._inflight

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from labctl.local import procs
 from labctl.local.ports import free_port
 from labctl.output import LabError
 
@@ -25,10 +26,10 @@ APP_FACTORY = "api.http.app:create_app"
 
 
 @dataclass
-class ApiProcess:
+class Sidecar:
+    """A process of the load stack (the API, moto, the worker), stopped with SIGTERM then SIGKILL."""
+
     process: subprocess.Popen[bytes]
-    url: str
-    log_path: Path
 
     @property
     def pid(self) -> int:
@@ -42,6 +43,12 @@ class ApiProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=timeout_s)
+
+
+@dataclass
+class ApiProcess(Sidecar):
+    url: str
+    log_path: Path
 
 
 @dataclass(frozen=True)
@@ -70,13 +77,9 @@ def api_env(endpoint: str, table: str, *, unsafe: bool = False, hold_ttl_s: int 
 def start_api(env: dict[str, str], log_path: Path, *, workers: int = 1, timeout_s: float = 60.0) -> ApiProcess:
     """Start uvicorn (uvloop + httptools, no access log) on a free port; wait for /readyz."""
     port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, "--host", "127.0.0.1", "--port", str(port)]
     argv += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--workers", str(workers)]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            argv, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, start_new_session=True
-        )
+    proc = procs.spawn(argv, log_path, {**os.environ, **env}, REPO_ROOT)
     api = ApiProcess(proc, f"http://127.0.0.1:{port}", log_path)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and proc.poll() is None:
@@ -100,28 +103,6 @@ def seed(endpoint: str, table: str, days: int) -> None:
         raise LabError("seed_failed", "Seeding the load-test table failed.", done.stdout.decode()[-500:])
 
 
-@dataclass
-class Sidecar:
-    """A supervised helper process of the stack (moto, the worker)."""
-
-    process: subprocess.Popen[bytes]
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        ApiProcess(self.process, "", Path()).stop(timeout_s)
-
-
-def _spawn(argv: list[str], env: dict[str, str], log_path: Path) -> Sidecar:
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, start_new_session=True
-        )
-    return Sidecar(proc)
-
-
 @contextmanager
 def _queues_and_worker(
     workdir: Path, dynamodb: str, table: str, hold_ttl_s: int
@@ -131,9 +112,8 @@ def _queues_and_worker(
     from labctl.local import provision, services
     from labctl.local.ports import wait_for_port
 
-    workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    moto = _spawn(services.moto_argv(port), services.child_env({}), workdir / "moto.log")
+    moto = Sidecar(procs.spawn(services.moto_argv(port), workdir / "moto.log", services.child_env({}), REPO_ROOT))
     worker: Sidecar | None = None
     try:
         if not wait_for_port(port, 30):
@@ -144,7 +124,9 @@ def _queues_and_worker(
         queues = provision.create_queues(endpoints.moto)
         env = services.app_env(endpoints, queues, table=table, hold_ttl=hold_ttl_s)
         env = {k: v for k, v in env.items() if k != "WEB_DIR"} | {"LOG_LEVEL": "WARNING"}
-        worker = _spawn(services.worker_argv(), services.child_env(env), workdir / "worker.log")
+        worker = Sidecar(
+            procs.spawn(services.worker_argv(), workdir / "worker.log", services.child_env(env), REPO_ROOT)
+        )
         yield env, {"moto": moto.pid, "worker": worker.pid}
     finally:
         if worker is not None:
@@ -180,7 +162,6 @@ def own_stack(
     """DynamoDB Local + a seeded table + the API, all stopped on exit (lab_api adds SQS and the worker)."""
     from labctl.local import dynamodb_local
 
-    workdir.mkdir(parents=True, exist_ok=True)
     ddb = dynamodb_local.start(workdir / "dynamodb-local.log", heap_mb=512)
     try:
         table = "load-bookings"

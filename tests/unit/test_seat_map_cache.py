@@ -126,7 +126,7 @@ async def test_holds_and_releases_through_the_services_keep_the_map_true(cache_m
     from tests.support.builders import make_world
 
     world = await make_world()
-    world.services.catalog.seat_maps.ttl_s = cache_ms / 1000
+    world.services.catalog.seat_maps.memo.ttl_s = cache_ms / 1000
     cat, holds, show = world.services.catalog, world.services.holds, world.show_id
     await cat.seat_map(show)
     view = await holds.create(show, ["E1", "E2"])
