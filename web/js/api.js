@@ -43,9 +43,14 @@ export async function request(path, { method = "GET", body, headers = {}, signal
   if (res.status !== 204) {
     try {
       data = await res.json();
-    } catch {
-      data = null; // a proxy error page, not our JSON
+    } catch (err) {
+      // a navigation that aborts the request while its body is still arriving is not an outage
+      if (err && err.name === "AbortError") throw err;
+      data = null; // a proxy error page or a cut-off body, not our JSON
     }
+  }
+  if (res.ok && res.status !== 204 && data === null) {
+    throw new ApiError({ status: 0, code: "network_error", message: OUTAGE_MESSAGE, requestId });
   }
   if (!res.ok) {
     const e = (data && data.error) || {};
