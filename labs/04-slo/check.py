@@ -14,9 +14,10 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from labctl.durations import SLO_WINDOW, parse_duration
 from labctl.output import console
 from labctl.slo import maths
-from labctl.slo.spec import load_spec, parse_duration
+from labctl.slo.spec import load_spec
 
 ANSWERS = Path(__file__).resolve().parent / "answers.yaml"
 MONTH = timedelta(days=30)
@@ -108,8 +109,10 @@ def check_report_on_moto() -> list[Result]:
 def check_alert_policy() -> list[Result]:
     """The contract's alert rules spend 2% / 5% / 10% of the budget (the workbook's table)."""
     spec = load_spec()
-    window = parse_duration(spec.window)
-    spent = [round(maths.budget_spent_by(r.burn_rate, parse_duration(r.long), window), 6) for r in spec.alerting]
+    window = parse_duration(spec.window, SLO_WINDOW)
+    spent = [
+        round(maths.budget_spent_by(r.burn_rate, parse_duration(r.long, SLO_WINDOW), window), 6) for r in spec.alerting
+    ]
     return [Result("alert rules spend 2%, 5%, 10%", spent == [0.02, 0.05, 0.1], f"spent {spent}")]
 
 
