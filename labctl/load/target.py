@@ -32,21 +32,9 @@ def validate(scenario: str, users: int) -> None:
 
 def local_lab() -> Target:
     """The running local lab (`labctl up --local`), from its state file ($LABCTL_HOME/local/state.json)."""
-    import psutil
+    from labctl.local.running import require_running
 
-    from labctl.local import state as lab_state
-
-    not_running = LabError(
-        "lab_not_running", "No local lab is running.", "Start it with `labctl up --local`, or pass --target URL."
-    )
-    try:
-        current = lab_state.load()
-    except lab_state.StateCorruptError as err:
-        raise LabError("lab_state_corrupt", str(err), "Run `labctl down --local`, then `labctl up --local`.") from None
-    if current is None or not psutil.pid_exists(current.supervisor_pid):
-        raise not_running
-    if current.status != "ready":
-        raise LabError("lab_not_ready", f"The local lab is {current.status}.", "Wait for `labctl status --local`.")
+    current = require_running(otherwise="pass --target URL")
     return Target(
         url=current.api_url.rstrip("/"),
         local=True,

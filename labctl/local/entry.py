@@ -11,7 +11,7 @@ import time
 import uuid
 
 from labctl.durations import LOCAL_TTL, parse_duration
-from labctl.local import dynamodb_local, health, procs, render, services, state
+from labctl.local import dynamodb_local, health, procs, render, running, services, state
 from labctl.local.state import LabState
 from labctl.local.supervisor import Options, Supervisor, already_running
 from labctl.output import EXIT_ERROR, LabError, console, err_console, print_json
@@ -49,7 +49,7 @@ def current(as_json: bool = False) -> LabState | None:
         return None
     if lab is None:
         return None
-    if procs.alive(lab.supervisor_pid, lab.supervisor_create_time):
+    if running.alive(lab):
         return lab
     killed = clean_stale(lab)
     extra = f"; stopped its leftover processes: {', '.join(killed)}" if killed else ""

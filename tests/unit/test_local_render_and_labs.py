@@ -133,7 +133,7 @@ def test_seed_without_a_lab_or_endpoint_says_how_to_get_one(tmp_path: Path, monk
     result = CliRunner().invoke(app, ["seed", "--json"])
     assert result.exit_code == 2
     err = json.loads(result.stdout)["error"]
-    assert err["code"] == "local_lab_not_running"
+    assert err["code"] == "lab_not_running"
     assert "--endpoint-url" in err["hint"]
     bad = CliRunner().invoke(app, ["seed", "--days", "0", "--json"])
     assert json.loads(bad.stdout)["error"]["code"] == "invalid_days"
