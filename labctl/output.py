@@ -1,17 +1,19 @@
 """Console output, --json rendering and the one error type every command raises.
 
-Every user-facing failure is a LabError(code, message, hint): printed on one line to stderr
-(or as a JSON envelope with --json) and turned into a non-zero exit code. No stack traces.
+Every command has one shape: `Annotated` options -> logic returns a typed result -> `emit(result,
+as_json, render)` prints it (its JSON document, or `render(result)` on the console) and exits with the
+result's exit code. Every user-facing failure is a LabError(code, message, hint): printed on one line
+to stderr (or as a JSON envelope with --json) and turned into a non-zero exit code. No stack traces.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import NoReturn, Protocol, TypeVar, runtime_checkable
 
 from rich.console import Console
 
@@ -21,6 +23,25 @@ err_console = Console(stderr=True, highlight=False)
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the check ran and found problems (e.g. warnings, invariant violations)
 EXIT_ERROR = 2  # the command could not do its job (bad input, unreachable target, missing tool)
+
+JsonDoc = Mapping[str, object] | Sequence[object]
+
+
+class Result(Protocol):
+    """What a command's logic returns: a typed value with one --json document."""
+
+    def to_json(self) -> JsonDoc: ...
+
+
+@runtime_checkable
+class Graded(Protocol):
+    """A result that decides the exit code (a check that found problems exits 1, say)."""
+
+    @property
+    def exit_code(self) -> int: ...
+
+
+R = TypeVar("R", bound=Result)
 
 
 @dataclass
@@ -35,14 +56,25 @@ class LabError(Exception):
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, dict[str, str]]:
         return {"error": {"code": self.code, "message": self.message, "hint": self.hint}}
 
 
-def print_json(payload: Any) -> None:
+def print_json(payload: object) -> None:
     """Write one JSON document to stdout (no Rich markup, stable key order)."""
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
     sys.stdout.flush()
+
+
+def emit(result: R, as_json: bool, render: Callable[[R], object]) -> None:
+    """Print result (its JSON document with --json, else render(result)); exit with its exit code if not 0."""
+    if as_json:
+        print_json(result.to_json())
+    else:
+        render(result)
+    code = result.exit_code if isinstance(result, Graded) else EXIT_OK
+    if code != EXIT_OK:
+        raise SystemExit(code)
 
 
 def fail(err: LabError, *, as_json: bool = False) -> NoReturn:
@@ -63,9 +95,3 @@ def reporting(*, as_json: bool = False) -> Iterator[None]:
         yield
     except LabError as err:
         fail(err, as_json=as_json)
-
-
-def run_reporting(func: Callable[[], None], *, as_json: bool = False) -> None:
-    """Call func, converting LabError into output + exit code."""
-    with reporting(as_json=as_json):
-        func()

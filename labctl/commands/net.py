@@ -24,6 +24,12 @@ def _group() -> None:
     """Time the TCP and TLS handshakes; compare HTTP/1.1 and HTTP/2."""
 
 
+def _rtt_ms(rtt: str | None) -> float | None:
+    from labctl.durations import RTT, parse_duration
+
+    return parse_duration(rtt, RTT).total_seconds() * 1000 if rtt else None
+
+
 def _cafile(path: Path | None) -> str | None:
     if path is not None and not path.is_file():
         raise LabError("cafile_not_found", f"{path} does not exist", "pass the root CA PEM the server uses")
@@ -42,7 +48,6 @@ def handshake_cmd(
 ) -> None:
     """Time DNS, TCP connect, TLS handshake, first byte and transfer; compare with expected RTTs."""
     from labctl.net.handshake import run
-    from labctl.net.stats import parse_duration_ms
 
     with reporting(as_json=as_json):
         if http not in ("1.1", "2"):
@@ -54,7 +59,7 @@ def handshake_cmd(
             count=count,
             http=cast("HttpVersion", http),  # validated just above
             tls=cast("TlsVersion | None", tls),
-            rtt_ms=parse_duration_ms(rtt) if rtt else None,
+            rtt_ms=_rtt_ms(rtt),
             cafile=_cafile(cafile),
         )
     if as_json:
@@ -76,12 +81,11 @@ def compare_cmd(
     """Fetch N resources over HTTP/1.1 (<= 6 connections) and HTTP/2 (1 connection), side by side."""
     from labctl.net.compare import as_dicts, compare
     from labctl.net.handshake import parse_url
-    from labctl.net.stats import parse_duration_ms
     from labctl.tls.probe import reachable_ip
 
     with reporting(as_json=as_json):
         target, _tls = parse_url(url)
-        rtt_ms = parse_duration_ms(rtt) if rtt else None
+        rtt_ms = _rtt_ms(rtt)
         ip = reachable_ip(target, timeout=5.0)
         runs = compare(url, target, ip, assets=assets, rtt_ms=rtt_ms, cafile=_cafile(cafile))
     if as_json:

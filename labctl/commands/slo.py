@@ -40,15 +40,16 @@ def report(
 ) -> None:
     """Per SLO: SLI, error budget (events, minutes), consumed/remaining, burn rates, alerts, budget chart."""
     with reporting(as_json=as_json):
+        from labctl.durations import SLO_WINDOW, parse_duration
         from labctl.slo.local import local_endpoint
         from labctl.slo.render import render_html, render_text
         from labctl.slo.report import build_report
         from labctl.slo.source import CloudWatchSource, cloudwatch_client
-        from labctl.slo.spec import load_spec, parse_duration
+        from labctl.slo.spec import load_spec
 
         spec = load_spec()
         if window is not None:
-            parse_duration(window)
+            parse_duration(window, SLO_WINDOW)
         start = _since(since)
         if local and endpoint_url is None:
             endpoint_url, lab_region = local_endpoint()

@@ -9,7 +9,7 @@ from typing import Any
 from labctl.cost import prices, render
 from labctl.cost.estimate import Estimate, estimate, side_by_side
 from labctl.cost.templates import mode_of, read_assembly, synthesize
-from labctl.lifecycle.duration import hours, parse_ttl
+from labctl.durations import CLOUD_TTL, hours, parse_duration
 from labctl.output import LabError
 
 
@@ -42,7 +42,7 @@ class EstimateResult:
 
 def run_estimate(*, ttl: str, compute: str, requests: int, region: str, cdk_out: Path | None) -> EstimateResult:
     """Price the lab for ttl in region; synthesizes each wanted mode unless cdk_out is given."""
-    ttl_hours = hours(parse_ttl(ttl))
+    ttl_hours = hours(parse_duration(ttl, CLOUD_TTL))
     prices.load(region)  # unknown_region before any synth
     if cdk_out is not None:
         templates = read_assembly(cdk_out)

@@ -74,18 +74,9 @@ def local_target(endpoint_url: str | None) -> Target:
     """The local lab's SQS endpoint: --endpoint-url, else the running lab's state file."""
     if endpoint_url:
         return Target(region="us-east-1", endpoint_url=endpoint_url)
-    from labctl.local import state
+    from labctl.local.running import require_running
 
-    try:
-        lab = state.load()
-    except state.StateCorruptError as err:
-        raise LabError("lab_state_corrupt", str(err), "Run `labctl down --local`, then `labctl up --local`.") from err
-    if lab is None:
-        raise LabError(
-            "lab_not_running",
-            "No local lab is running, so there are no local queues to look at.",
-            "Start it with `labctl up --local`, or pass --endpoint-url of an SQS endpoint.",
-        )
+    lab = require_running(otherwise="pass --endpoint-url of an SQS endpoint")
     return Target(region=lab.region, endpoint_url=lab.endpoints["sqs"], known_urls=tuple(lab.queues.values()))
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import typer
 
+from labctl.durations import CLOUD_TTL, EXTEND, hours, parse_duration
 from labctl.lifecycle import aws, cdk, lab, teardown
-from labctl.lifecycle.duration import hours, parse_duration, parse_ttl
 from labctl.output import EXIT_FAILURE, LabError, console, print_json
 
 clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced in tests
@@ -39,7 +39,7 @@ def up(
     from labctl.cost.estimate import estimate
     from labctl.cost.templates import read_assembly
 
-    ttl_delta = parse_ttl(ttl)
+    ttl_delta = parse_duration(ttl, CLOUD_TTL)
     if compute not in ("fargate", "lambda"):
         raise LabError("invalid_compute", f"--compute {compute!r} is not fargate or lambda.")
     sess = aws.session(profile, region)
@@ -175,9 +175,7 @@ def status(profile: str, region: str, as_json: bool) -> None:
 
 def extend(duration: str, profile: str, region: str, as_json: bool) -> None:
     """Move the expiry schedule later, capped at 12 h from now."""
-    by = parse_duration(duration, option="duration")
-    if by.total_seconds() <= 0:
-        raise LabError("invalid_duration", f"{duration!r} does not extend anything.", "Use e.g. 30m or 1h.")
+    by = parse_duration(duration, EXTEND)
     sess = aws.session(profile, region)
     new, capped = lab.move_schedule(sess, aws.lab_name(), str(sess.region_name), by, clock())
     result = {"lab": aws.lab_name(), "expires_at": _iso(new), "capped": capped}

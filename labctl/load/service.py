@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labctl.durations import LOAD_RUN, parse_duration
 from labctl.load import runner, target
 from labctl.output import LabError
 
@@ -64,7 +65,7 @@ def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None =
     from labctl.load import report
 
     target.validate(opts.scenario, opts.users)
-    duration_s = target.parse_duration_s(opts.duration)
+    duration_s = parse_duration(opts.duration, LOAD_RUN).total_seconds()
     t = target.resolve(
         opts.target_url,
         opts.local,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from labctl.output import LabError
 
 SCENARIOS = ("spike", "hot-seat", "steady")
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -20,22 +18,6 @@ class Target:
     table: str | None = None
     dynamodb_endpoint: str | None = None  # None: real AWS (boto3's default endpoint)
     region: str = "us-east-1"
-
-
-def parse_duration_s(text: str) -> float:
-    """`2m`, `90s`, `1m30s`, `20` (seconds) -> seconds, 5 s .. 2 h."""
-    raw = text.strip().lower()
-    m = _DURATION.match(raw) if not raw.isdigit() else None
-    if raw.isdigit():
-        seconds = float(raw)
-    elif m and any(m.groups()):
-        h, mi, s = (int(g or 0) for g in m.groups())
-        seconds = float(h * 3600 + mi * 60 + s)
-    else:
-        raise LabError("invalid_duration", f"--duration {text!r} is not a duration.", "Use e.g. 20s, 2m or 1m30s.")
-    if not 5 <= seconds <= 7200:
-        raise LabError("invalid_duration", f"--duration {text} is outside 5s..2h.", "Use e.g. 20s, 2m or 10m.")
-    return seconds
 
 
 def validate(scenario: str, users: int) -> None:
@@ -50,21 +32,9 @@ def validate(scenario: str, users: int) -> None:
 
 def local_lab() -> Target:
     """The running local lab (`labctl up --local`), from its state file ($LABCTL_HOME/local/state.json)."""
-    import psutil
+    from labctl.local.running import require_running
 
-    from labctl.local import state as lab_state
-
-    not_running = LabError(
-        "lab_not_running", "No local lab is running.", "Start it with `labctl up --local`, or pass --target URL."
-    )
-    try:
-        current = lab_state.load()
-    except lab_state.StateCorruptError as err:
-        raise LabError("lab_state_corrupt", str(err), "Run `labctl down --local`, then `labctl up --local`.") from None
-    if current is None or not psutil.pid_exists(current.supervisor_pid):
-        raise not_running
-    if current.status != "ready":
-        raise LabError("lab_not_ready", f"The local lab is {current.status}.", "Wait for `labctl status --local`.")
+    current = require_running(otherwise="pass --target URL")
     return Target(
         url=current.api_url.rstrip("/"),
         local=True,

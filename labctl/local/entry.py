@@ -10,8 +10,8 @@ import sys
 import time
 import uuid
 
-from labctl.local import dynamodb_local, health, procs, render, services, state
-from labctl.local.durations import parse_ttl
+from labctl.durations import LOCAL_TTL, parse_duration
+from labctl.local import dynamodb_local, health, procs, render, running, services, state
 from labctl.local.state import LabState
 from labctl.local.supervisor import Options, Supervisor, already_running
 from labctl.output import EXIT_ERROR, LabError, console, err_console, print_json
@@ -49,7 +49,7 @@ def current(as_json: bool = False) -> LabState | None:
         return None
     if lab is None:
         return None
-    if procs.alive(lab.supervisor_pid, lab.supervisor_create_time):
+    if running.alive(lab):
         return lab
     killed = clean_stale(lab)
     extra = f"; stopped its leftover processes: {', '.join(killed)}" if killed else ""
@@ -69,7 +69,7 @@ def _show_ready(lab: LabState, *, foreground: bool, as_json: bool) -> None:
 def up(port: int, ttl: str, hold_ttl: int, detach: bool, as_json: bool) -> None:
     """Start the lab (foreground until Ctrl-C or the TTL, or detached) and print its panel once healthy."""
     t0 = time.time()
-    ttl_seconds = parse_ttl(ttl)
+    ttl_seconds = round(parse_duration(ttl, LOCAL_TTL).total_seconds())
     if current(as_json) is not None or state.LabLock().held_elsewhere():
         raise already_running()
     procs.ensure_port_free(port)

@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
-from labctl.local.durations import format_duration
+from labctl.durations import format_duration
 from labctl.local.health import Health
 from labctl.local.state import LabState
 

@@ -91,26 +91,12 @@ def run_foreground(lab_env: Mapping[str, str], opts: WorkerOptions | None = None
 
 def lab_env_from_state() -> dict[str, str]:
     """The running local lab's settings for a worker (endpoints, table, queue URLs), from its state file."""
-    from labctl.local import state
-    from labctl.output import LabError
+    from labctl.local.running import incomplete, require_running
 
-    try:
-        lab = state.load()
-    except state.StateCorruptError as err:
-        raise LabError("lab_state_corrupt", str(err), "Run `labctl down --local`, then `labctl up --local`.") from err
-    if lab is None:
-        raise LabError(
-            "lab_not_running",
-            "No local lab is running: the worker would have no queues to poll.",
-            "Start it with `labctl up --local` (it already supervises one worker; this starts another).",
-        )
+    lab = require_running()
     missing = [k for k in ("hold_expiry", "booking_events") if k not in lab.queues]
     if missing or "sqs" not in lab.endpoints or "dynamodb" not in lab.endpoints:
-        raise LabError(
-            "lab_state_incomplete",
-            f"The lab's state file lacks queue URLs or endpoints ({', '.join(missing) or 'endpoints'}).",
-            "Restart the lab: `labctl down --local && labctl up --local`.",
-        )
+        raise incomplete(f"queue URLs or endpoints ({', '.join(missing) or 'endpoints'})")
     return {
         "STORE": "dynamodb",
         "AWS_REGION": lab.region,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from labctl.durations import SLO_WINDOW, parse_duration
 from labctl.slo import maths
-from labctl.slo.spec import SloSpec, parse_duration
+from labctl.slo.spec import SloSpec
 
 GLOSSARY: list[tuple[str, str]] = [
     ("SLI", "good events / all events in the window, e.g. non-5xx requests / requests."),
@@ -36,10 +37,10 @@ GLOSSARY: list[tuple[str, str]] = [
 
 def explain(spec: SloSpec) -> dict[str, Any]:
     """The derivation of every threshold, as data (the command renders it, or prints it as JSON)."""
-    window = parse_duration(spec.window)
+    window = parse_duration(spec.window, SLO_WINDOW)
     rules = []
     for r in spec.alerting:
-        long_w = parse_duration(r.long)
+        long_w = parse_duration(r.long, SLO_WINDOW)
         spend = maths.budget_spent_by(r.burn_rate, long_w, window)
         exhaust = maths.exhaustion(r.burn_rate, window)
         rules.append(

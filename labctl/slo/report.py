@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from labctl.durations import SLO_WINDOW, parse_duration
 from labctl.slo import maths
 from labctl.slo.source import MetricSource, Point, align
-from labctl.slo.spec import BURN_WINDOWS, Slo, SloSpec, parse_duration
+from labctl.slo.spec import BURN_WINDOWS, Slo, SloSpec
 
 TIMELINE_BUCKETS = 48
 
@@ -119,7 +120,7 @@ def build_report(
 ) -> Report:
     """Query the source and compute every SLO's numbers at `now` (window defaults to the spec's)."""
     window = window or spec.window
-    span = parse_duration(window)
+    span = parse_duration(window, SLO_WINDOW)
     start = now - span
     if since is not None and since > start:
         start = since
@@ -130,7 +131,7 @@ def build_report(
     totals = source.sums(names, start, end)
     burns: dict[str, dict[str, float]] = {}
     for w in BURN_WINDOWS:
-        burns[w] = source.sums(names, max(end - parse_duration(w), start), end)
+        burns[w] = source.sums(names, max(end - parse_duration(w, SLO_WINDOW), start), end)
     period = max(60, int((end - start).total_seconds() / TIMELINE_BUCKETS) // 60 * 60)
     series = source.series(names, start, end, period)
     results = []

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from labctl.durations import SLO_WINDOW, parse_duration
 from labctl.output import LabError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SLO_FILE = REPO_ROOT / "contracts" / "slo.yaml"
 BURN_WINDOWS = ("5m", "30m", "1h", "6h", "3d")  # the windows every report shows
-_DURATION = re.compile(r"^(\d+)([smhd])$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str) -> timedelta:
-    """'5m', '6h', '30d' -> timedelta; anything else is a LabError (invalid_duration)."""
-    match = _DURATION.match(text.strip())
-    if match is None or int(match.group(1)) == 0:
-        raise LabError("invalid_duration", f"{text!r} is not a duration", "Use a number and a unit: 90s, 5m, 6h, 30d.")
-    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
 @dataclass(frozen=True)
@@ -117,9 +106,9 @@ def parse_spec(doc: dict[str, Any]) -> SloSpec:
     except (KeyError, TypeError, ValueError) as err:
         raise _bad(f"missing or malformed field: {err}") from None
     for rule in spec.alerting:
-        if parse_duration(rule.short) >= parse_duration(rule.long):
+        if parse_duration(rule.short, SLO_WINDOW) >= parse_duration(rule.long, SLO_WINDOW):
             raise _bad(f"alert {rule}: the short window must be shorter than the long one")
-    parse_duration(spec.window)
+    parse_duration(spec.window, SLO_WINDOW)
     return spec
 
 

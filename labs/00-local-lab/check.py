@@ -9,18 +9,17 @@ import sys
 
 import httpx
 
-from labctl.output import LabError, console
+from labctl.labs import checklist
 
 Result = tuple[str, bool | None, str]
 
 
 def check() -> list[Result]:
     """(name, ok, detail) per item; exercises not attempted yet are TODO (None)."""
-    from labctl.local import entry, health
+    from labctl.local import health
+    from labctl.local.running import require_running
 
-    lab = entry.current(as_json=True)
-    if lab is None:
-        raise LabError("lab_not_running", "No local lab is running.", "Start it: labctl up --local --detach")
+    lab = require_running()
     verdicts = health.probe(lab)
     sick = {n: h.detail for n, h in verdicts.items() if not h.ok and n != "seed"}
     results: list[Result] = [
@@ -49,18 +48,5 @@ def check() -> list[Result]:
     return results
 
 
-def main() -> int:
-    """Print the checklist; exit 0 only when every item passed."""
-    try:
-        results = check()
-    except LabError as err:
-        console.print(f"[red]FAIL[/] {err.code}: {err.message} ({err.hint})")
-        return 2
-    for name, ok, detail in results:
-        mark = "[green]PASS[/]" if ok else "[yellow]TODO[/]" if ok is None else "[red]FAIL[/]"
-        console.print(f"{mark} {name}: {detail}")
-    return 0 if all(ok for _, ok, _ in results) else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(checklist.main(check))

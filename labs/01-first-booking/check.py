@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from labctl.output import LabError, console
+from labctl.labs import checklist
+from labctl.output import LabError
 
 Result = tuple[str, bool | None, str]
 ANSWER_KEYS = ("booking_id", "reference", "seat_ids", "total_cents", "show_starts_at")
@@ -28,12 +29,9 @@ def answers_path() -> Path:
 
 def lab_url() -> str:
     """The running local lab's URL, from the state `labctl up --local` records."""
-    from labctl.local import state
+    from labctl.local.running import require_running
 
-    lab = state.load()
-    if lab is None:
-        raise LabError("lab_not_running", "No local lab is running.", "Start it: labctl up --local --detach")
-    return lab.api_url.rstrip("/")
+    return require_running().api_url.rstrip("/")
 
 
 def _get(client: httpx.Client, path: str) -> Any:
@@ -134,21 +132,7 @@ def check(url: str | None = None) -> list[Result]:
         ) from err
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the checklist; exit 0 only when every item passed."""
+if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", help="base URL of the lab (default: the running local lab)")
-    args = parser.parse_args(argv)
-    try:
-        results = check(args.url)
-    except LabError as err:
-        console.print(f"[red]FAIL[/] {err.code}: {err.message} ({err.hint})")
-        return 2
-    for name, ok, detail in results:
-        mark = "[green]PASS[/]" if ok else "[yellow]TODO[/]" if ok is None else "[red]FAIL[/]"
-        console.print(f"{mark} {name}: {detail}")
-    return 0 if all(ok for _, ok, _ in results) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(checklist.main(check, parser=parser))

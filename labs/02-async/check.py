@@ -8,26 +8,16 @@ from __future__ import annotations
 import sys
 import time
 import uuid
-from typing import Any
 
 import httpx
 
-from labctl.output import LabError, console
+from labctl.labs import checklist
+from labctl.local.state import LabState
+from labctl.output import LabError
 
 Result = tuple[str, bool | None, str]
 CONFIRMATION_WAIT_S = 10.0
 SHORT_TTL_S = 30  # above this the expiry item is TODO: waiting for it would take too long
-
-
-def _lab() -> Any:
-    from labctl.local import state
-
-    lab = state.load()
-    if lab is None:
-        raise LabError(
-            "lab_not_running", "No local lab is running.", "Start it: labctl up --local --detach --hold-ttl 10"
-        )
-    return lab
 
 
 def _first_free_seat(client: httpx.Client) -> tuple[str, str]:
@@ -89,7 +79,7 @@ def check_expiry(client: httpx.Client, hold_ttl: int) -> Result:
     return (name, False, f"hold still {status!r} {hold_ttl + 6}s after it was made: is the worker running?")
 
 
-def check_dlq(lab: Any) -> Result:
+def check_dlq(lab: LabState) -> Result:
     """The poison message of step 4 sits in the booking-events DLQ (or was redriven: then do step 4 again)."""
     import boto3
 
@@ -119,22 +109,12 @@ def check_dlq(lab: Any) -> Result:
 
 
 def check() -> list[Result]:
-    lab = _lab()
+    from labctl.local.running import require_running
+
+    lab = require_running()
     with httpx.Client(base_url=lab.api_url.rstrip("/"), timeout=5.0) as client:
         return [check_confirmation(client), check_expiry(client, int(lab.hold_ttl_seconds)), check_dlq(lab)]
 
 
-def main() -> int:
-    try:
-        results = check()
-    except LabError as err:
-        console.print(f"[red]{err.code}[/]: {err.message} ({err.hint})")
-        return 2
-    for name, ok, detail in results:
-        mark = "TODO" if ok is None else ("ok" if ok else "FAIL")
-        console.print(f"{mark:>4}  {name}: {detail}", markup=False)
-    return 0 if all(ok for _, ok, _ in results) else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(checklist.main(check))

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from labctl.labs import checklist
 from labctl.net.compare import compare
 from labctl.net.handshake import run as handshake
 from labctl.net.phases import TlsVersion
-from labctl.output import LabError, console
+from labctl.output import LabError
 from labctl.tls.demo import DEFAULT_DIR, DemoServer
 from labctl.tls.inspect import inspect
 from labctl.tls.pki import DemoPki, Scenario
@@ -96,28 +97,26 @@ def check_fixed_chain(directory: Path) -> list[Result]:
     return [Result(name, got_exit == 0, f"findings {got or 'none'}, exit {got_exit}")]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every check, print a checklist, exit 0 only when all pass."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where `labctl tls demo` wrote its files")
-    args = parser.parse_args(argv)
+def check(directory: Path = DEFAULT_DIR) -> list[Result]:
+    """Every scenario, the round trips, and exercise 3 (a step that cannot run is one failed `setup` item)."""
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="lab03-") as tmp:
         steps: list[Callable[[], list[Result]]] = [
             lambda: check_scenarios(Path(tmp)),
             lambda: check_round_trips(Path(tmp)),
-            lambda: check_fixed_chain(args.dir),
+            lambda: check_fixed_chain(directory),
         ]
         for step in steps:
             try:
                 results += step()
             except LabError as err:
                 results.append(Result("setup", False, f"{err.code}: {err.message}"))
-    for r in results:
-        mark = "[green]PASS[/]" if r.ok else "[yellow]TODO[/]" if r.ok is None else "[red]FAIL[/]"
-        console.print(f"{mark} {r.name}: {r.detail}")
-    return 0 if all(r.ok for r in results) else 1
+    return results
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--dir", dest="directory", type=Path, default=DEFAULT_DIR, help="where `labctl tls demo` wrote its files"
+    )
+    sys.exit(checklist.main(check, parser=parser))

@@ -14,15 +14,16 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from labctl.output import console
+from labctl.durations import SLO_WINDOW, parse_duration
+from labctl.labs import checklist
 from labctl.slo import maths
-from labctl.slo.spec import load_spec, parse_duration
+from labctl.slo.spec import load_spec
 
 ANSWERS = Path(__file__).resolve().parent / "answers.yaml"
 MONTH = timedelta(days=30)
 
 
-class Result(NamedTuple):  # not a dataclass: `labctl labs check` imports this file without sys.modules
+class Result(NamedTuple):
     name: str
     ok: bool | None  # None: not attempted yet
     detail: str
@@ -108,8 +109,10 @@ def check_report_on_moto() -> list[Result]:
 def check_alert_policy() -> list[Result]:
     """The contract's alert rules spend 2% / 5% / 10% of the budget (the workbook's table)."""
     spec = load_spec()
-    window = parse_duration(spec.window)
-    spent = [round(maths.budget_spent_by(r.burn_rate, parse_duration(r.long), window), 6) for r in spec.alerting]
+    window = parse_duration(spec.window, SLO_WINDOW)
+    spent = [
+        round(maths.budget_spent_by(r.burn_rate, parse_duration(r.long, SLO_WINDOW), window), 6) for r in spec.alerting
+    ]
     return [Result("alert rules spend 2%, 5%, 10%", spent == [0.02, 0.05, 0.1], f"spent {spent}")]
 
 
@@ -118,16 +121,7 @@ def check(answers: Path = ANSWERS) -> list[Result]:
     return check_alert_policy() + check_report_on_moto() + check_answers(answers)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print a checklist; exit 0 only when every item passed."""
+if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--answers", type=Path, default=ANSWERS)
-    results = check(parser.parse_args(argv).answers)
-    for r in results:
-        mark = "[green]PASS[/]" if r.ok else "[yellow]TODO[/]" if r.ok is None else "[red]FAIL[/]"
-        console.print(f"{mark} {r.name}: {r.detail}")
-    return 0 if all(r.ok for r in results) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(checklist.main(check, parser=parser))

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from labctl.cost.estimate import Estimate, estimate
 from labctl.cost.templates import synthesize
+from labctl.labs import checklist
 
 ANSWERS = Path(os.environ.get("LABCTL_HOME", Path.home() / ".labctl")) / "cost-answers.json"
 REGION, TTL_HOURS, REQUESTS = "us-east-1", 2.0, 10_000
@@ -59,5 +61,4 @@ def check() -> list[tuple[str, bool | None, str]]:
 
 
 if __name__ == "__main__":
-    for name, ok, detail in check():
-        print(f"{'TODO' if ok is None else 'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    sys.exit(checklist.main(check))

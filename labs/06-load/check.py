@@ -13,8 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from labctl.labs import checklist
 from labctl.load import runner, service, stack
-from labctl.output import LabError, console
 from loadtests.invariants import check_run
 
 
@@ -68,22 +68,14 @@ def check_your_run(run_dir: Path) -> Result:
     return Result(f"your run {run_dir.name} is clean", not bad, f"failed: {bad}" if bad else "all invariants pass")
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--run-dir", type=Path, help="out dir of your safe `labctl load spike --local` run")
-    args = p.parse_args()
+def check(run_dir: Path | None = None) -> list[Result]:
+    """The two lock runs on a throwaway stack, then (with run_dir) your own run's load log."""
     with tempfile.TemporaryDirectory(prefix="lab06-") as tmp:
-        try:
-            results = check_locks(Path(tmp))
-            if args.run_dir:
-                results.append(check_your_run(args.run_dir))
-        except LabError as err:
-            console.print(f"[red]{err.code}[/]: {err.message}\n  {err.hint}")
-            return 2
-    for r in results:
-        console.print(f"{'[green]PASS[/]' if r.ok else '[red]FAIL[/]'} {r.name}: {r.detail}")
-    return 0 if all(r.ok for r in results) else 1
+        results = check_locks(Path(tmp))
+    return [*results, check_your_run(run_dir)] if run_dir else results
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--run-dir", type=Path, help="out dir of your safe `labctl load spike --local` run")
+    sys.exit(checklist.main(check, parser=parser))

@@ -142,8 +142,8 @@ def test_usage_of_a_million_requests_on_an_http_api_lambda() -> None:
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        (["--ttl", "0"], "invalid_ttl"),
-        (["--ttl", "3d"], "invalid_ttl"),
+        (["--ttl", "0"], "duration_out_of_range"),
+        (["--ttl", "3d"], "duration_out_of_range"),
         (["--region", "ap-south-9"], "unknown_region"),
         (["--compute", "ec2"], "invalid_compute"),
         (["--cdk-out", "/nonexistent"], "no_cloud_assembly"),

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from labctl.cli import app
 from labctl.cost.prices import load
+from labctl.durations import CLOUD_TTL, EXTEND, parse_duration
 from labctl.lifecycle import entry
-from labctl.lifecycle.duration import parse_duration, parse_ttl
 from labctl.output import LabError
 
 LAB, REGION = "mtb", "eu-west-1"
@@ -79,28 +79,28 @@ def at(clock: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_ttl_accepts_15_minutes_to_12_hours_only() -> None:
-    assert parse_ttl("15m") == timedelta(minutes=15)
-    assert parse_ttl("1h30m") == timedelta(minutes=90)
-    assert parse_ttl("12h") == timedelta(hours=12)
+    assert parse_duration("15m", CLOUD_TTL) == timedelta(minutes=15)
+    assert parse_duration("1h30m", CLOUD_TTL) == timedelta(minutes=90)
+    assert parse_duration("12h", CLOUD_TTL) == timedelta(hours=12)
     for bad, code in [
-        ("0", "invalid_ttl"),
-        ("14m", "invalid_ttl"),
-        ("3d", "invalid_ttl"),
-        ("12h1m", "invalid_ttl"),
+        ("0", "duration_out_of_range"),
+        ("14m", "duration_out_of_range"),
+        ("3d", "duration_out_of_range"),
+        ("12h1m", "duration_out_of_range"),
         ("2 hours", "invalid_duration"),
         ("", "invalid_duration"),
     ]:
         with pytest.raises(LabError) as err:
-            parse_ttl(bad)
+            parse_duration(bad, CLOUD_TTL)
         assert err.value.code == code, bad
-    assert parse_duration("1d") == timedelta(days=1)
+    assert parse_duration("1d", EXTEND) == timedelta(days=1)
 
 
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        (["--ttl", "0"], "invalid_ttl"),
-        (["--ttl", "3d"], "invalid_ttl"),
+        (["--ttl", "0"], "duration_out_of_range"),
+        (["--ttl", "3d"], "duration_out_of_range"),
         (["--region", "mars-north-1"], "unknown_region"),
         (["--compute", "ec2"], "invalid_compute"),
     ],

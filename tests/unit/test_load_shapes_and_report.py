@@ -6,8 +6,6 @@ import pytest
 
 from labctl.load.report import slo
 from labctl.load.runner import RunSpec, locust_argv
-from labctl.load.target import parse_duration_s
-from labctl.output import LabError
 from loadtests.recorder import Recorder, is_failure, percentile
 from loadtests.shapes import plan
 
@@ -99,18 +97,6 @@ def test_slo_verdict_counts_5xx_and_timeouts_against_99_9_percent() -> None:
     assert bad["failures"] == 3
     assert bad["availability"] == pytest.approx(0.99706, 1e-4)
     assert not slo([])["availability_ok"]  # no requests is not a pass
-
-
-@pytest.mark.parametrize(("text", "seconds"), [("20s", 20), ("2m", 120), ("1m30s", 90), ("45", 45), ("1h", 3600)])
-def test_durations(text: str, seconds: float) -> None:
-    assert parse_duration_s(text) == seconds
-
-
-@pytest.mark.parametrize("text", ["", "2x", "3s", "3h", "m"])
-def test_bad_durations_are_refused(text: str) -> None:
-    with pytest.raises(LabError) as err:
-        parse_duration_s(text)
-    assert err.value.code == "invalid_duration"
 
 
 def test_locust_runs_headless_with_the_scenario_user_class(tmp_path: object) -> None:

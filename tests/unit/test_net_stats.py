@@ -6,20 +6,8 @@ import pytest
 
 from labctl.net.compare import asset_urls
 from labctl.net.handshake import expected_rtts, parse_url
-from labctl.net.stats import median, p95, parse_duration_ms
+from labctl.net.stats import median, p95
 from labctl.output import LabError
-
-
-@pytest.mark.parametrize(("text", "ms"), [("100ms", 100.0), ("0.05s", 50.0), ("20", 20.0), (" 7.5 ms ", 7.5)])
-def test_durations(text: str, ms: float) -> None:
-    assert parse_duration_ms(text) == ms
-
-
-@pytest.mark.parametrize("text", ["fast", "-5ms", "10m", "", "6s"])
-def test_bad_durations(text: str) -> None:
-    with pytest.raises(LabError) as info:
-        parse_duration_ms(text)
-    assert info.value.code == "invalid_duration"
 
 
 def test_p95_is_nearest_rank() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from typer.testing import CliRunner
 from api.workers import local
 from labctl.cli import app
 from labctl.local import state, worker_launcher
+from tests.support.lab_state import lab_state
 
 
 def test_the_worker_refuses_to_start_without_queues(
@@ -40,30 +40,13 @@ def test_bad_worker_flags_are_refused() -> None:
     assert exc.value.code == 2
 
 
-def _state(tmp_path: Path) -> state.LabState:
-    now = time.time()
-    return state.LabState(
-        launch_id="l1",
-        status="ready",
-        supervisor_pid=1,
-        supervisor_create_time=now,
-        detached=True,
-        port=8080,
-        api_url="http://127.0.0.1:8080",
-        region="eu-west-1",
-        table_name="lab-table",
-        hold_ttl_seconds=10,
-        ttl_seconds=1800,
-        started_at=now,
-        stop_by=now + 1800,
-        endpoints={"dynamodb": "http://127.0.0.1:8000", "sqs": "http://127.0.0.1:5000"},
-        queues={"hold_expiry": "http://q/hold-expiry", "booking_events": "http://q/booking-events"},
-    )
+def _state() -> state.LabState:
+    return lab_state(region="eu-west-1", table_name="lab-table", hold_ttl_seconds=10)
 
 
 def test_the_launcher_reads_the_running_labs_endpoints(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("LABCTL_HOME", str(tmp_path))
-    state.save(_state(tmp_path))
+    state.save(_state())
     env = worker_launcher.lab_env_from_state()
     assert env["SQS_ENDPOINT_URL"] == "http://127.0.0.1:5000"
     assert env["DYNAMODB_ENDPOINT_URL"] == "http://127.0.0.1:8000"
