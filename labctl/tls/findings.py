@@ -206,6 +206,9 @@ def sni_finding(sni: str | None, leaf: CertInfo, default: CertInfo | None) -> Fi
         msg = "without SNI the server refuses the handshake: clients that send none (old Java, some probes) fail"
         return Finding("sni_required", "info", msg)
     if default.sha256 != leaf.sha256:
-        msg = f"without SNI the server presents {default.short_name} instead of {leaf.short_name}"
+        msg = (
+            f"without SNI the server presents another certificate: {default.subject} issued by {default.issuer} "
+            f"(sha256 {default.sha256[:11]}...), not {leaf.subject} issued by {leaf.issuer}"
+        )
         return Finding("default_certificate_differs", "info", msg)
     return None

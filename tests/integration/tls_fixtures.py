@@ -139,3 +139,83 @@ class PlainHttpServer:
         """Stop serving."""
         self._server.shutdown()
         self._server.server_close()
+
+
+class PyOpenSSLServer:
+    """A pyOpenSSL TLS server (its own OpenSSL: ML-KEM groups, no session cache, an SNI-less default certificate).
+
+    chains maps an SNI name to (certfile, keyfile); the "" entry is what a client sending no SNI gets.
+    """
+
+    def __init__(
+        self,
+        chains: dict[str, tuple[Path, Path]],
+        *,
+        ciphers: bytes = b"ECDHE+AESGCM",
+        min_version: int | None = None,
+        resumption: bool = True,
+    ) -> None:
+        import socket
+        import threading
+
+        from OpenSSL import SSL
+
+        self._contexts = {
+            name: self._context(cert, key, ciphers, min_version, resumption) for name, (cert, key) in chains.items()
+        }
+        default = self._contexts[""]
+
+        def pick(conn: SSL.Connection) -> None:
+            name = (conn.get_servername() or b"").decode()
+            conn.set_context(self._contexts.get(name, default))
+
+        default.set_tlsext_servername_callback(pick)
+        self._default = default
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @staticmethod
+    def _context(cert: Path, key: Path, ciphers: bytes, min_version: int | None, resumption: bool) -> Any:
+        from OpenSSL import SSL
+
+        ctx = SSL.Context(SSL.TLS_SERVER_METHOD)
+        ctx.use_certificate_chain_file(str(cert))
+        ctx.use_privatekey_file(str(key))
+        ctx.set_cipher_list(ciphers)
+        if min_version is not None:
+            ctx.set_min_proto_version(min_version)
+        if not resumption:
+            ctx.set_session_cache_mode(SSL.SESS_CACHE_OFF)
+            ctx.set_options(SSL.OP_NO_TICKET)
+        return ctx
+
+    def _serve(self) -> None:
+        import threading
+
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, raw: Any) -> None:
+        from OpenSSL import SSL
+
+        raw.setblocking(True)  # pyOpenSSL treats a socket with a timeout as non-blocking
+        tls = SSL.Connection(self._default, raw)
+        tls.set_accept_state()
+        try:
+            tls.do_handshake()
+            if tls.recv(4096):
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            tls.shutdown()
+        except (SSL.Error, OSError):
+            pass
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        """Stop accepting."""
+        self._sock.close()
