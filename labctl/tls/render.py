@@ -43,8 +43,9 @@ def render_report(report: InspectReport) -> None:
     conn.add_column(style="dim", no_wrap=True)
     conn.add_column(overflow="fold")
     conn.add_row("trust", f"trusted {_yes(report.trusted)}, hostname match {_yes(report.hostname_match)}")
-    legacy = " [red](only with a client allowing TLS 1.0/1.1)[/]" if report.legacy_client else ""
-    conn.add_row("negotiated", f"{report.tls_version} {report.cipher}, ALPN {report.alpn or '-'}{legacy}")
+    conn.add_row("negotiated", f"{report.tls_version} {report.cipher}, ALPN {report.alpn or '-'}")
+    if report.legacy_client:
+        conn.add_row("client", "[red]connects only with TLS 1.0/1.1 allowed[/]")
     conn.add_row("groups", ", ".join(report.groups) or "-")
     conn.add_row("resumption", _resumption(report))
     conn.add_row("without SNI", _no_sni(report))

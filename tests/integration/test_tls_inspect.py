@@ -24,6 +24,10 @@ EXPECTED: dict[str, tuple[list[str], int]] = {
     "wrong-host": (["hostname_mismatch", *INFO], 2),
     "missing-intermediate": (["incomplete_chain", *INFO], 2),
     "self-signed": (["self_signed", *INFO], 2),
+    # TLS 1.0/1.1 only: the chain is still fetched and shown, the protocol is the error
+    "legacy-only": (["legacy_protocol", "no_tls13", "no_h2", "no_ocsp_stapling"], 2),
+    "weak-key": (["weak_key", *INFO], 2),
+    "sha1": (["weak_signature", *INFO], 2),
 }
 
 
@@ -70,7 +74,12 @@ def test_ok_scenario_reports_the_full_chain_and_connection(servers: dict[str, De
     assert report["port"] == server.port
     assert report["tls_version"] == "TLSv1.3"
     assert report["alpn"] == "h2"
-    assert report["protocols"] == {"TLSv1": False, "TLSv1.1": False, "TLSv1.2": True, "TLSv1.3": True}
+    assert [(p["version"], p["accepted"]) for p in report["protocols"]] == [
+        ("TLSv1", False),
+        ("TLSv1.1", False),
+        ("TLSv1.2", True),
+        ("TLSv1.3", True),
+    ]
     chain = report["chain"]
     assert isinstance(chain, list)
     assert len(chain) == 2
@@ -127,10 +136,19 @@ def test_legacy_protocols_are_a_warning_and_hsts_is_read(servers: dict[str, Demo
         code, report = _inspect([f"localhost:{legacy.port}", "--cafile", str(pki.cafile)])
     finally:
         legacy.close()
-    assert report["protocols"] == {"TLSv1": True, "TLSv1.1": True, "TLSv1.2": True, "TLSv1.3": True}
-    assert [f["code"] for f in report["findings"]] == ["legacy_protocol", "no_h2", "no_ocsp_stapling"]
+    assert [p["accepted"] for p in report["protocols"]] == [True, True, True, True]
+    # "ALL" also admits anonymous ECDH suites: no authentication, so anyone in the path can impersonate the server
+    assert [f["code"] for f in report["findings"]] == [
+        "weak_cipher",
+        "weak_cipher",
+        "weak_cipher",
+        "legacy_protocol",
+        "no_h2",
+        "no_ocsp_stapling",
+    ]
+    assert all("AECDH-AES128-SHA" in f["message"] for f in report["findings"] if f["code"] == "weak_cipher")
     assert report["hsts"] == HSTS_VALUE
-    assert code == 1
+    assert code == 2
 
 
 def test_human_output_names_the_problem(servers: dict[str, DemoServer]) -> None:

@@ -180,9 +180,9 @@ class PyOpenSSLServer:
         from OpenSSL import SSL
 
         ctx = SSL.Context(SSL.TLS_SERVER_METHOD)
+        ctx.set_cipher_list(ciphers)  # first: a @SECLEVEL=0 in it is what lets a weak key load
         ctx.use_certificate_chain_file(str(cert))
         ctx.use_privatekey_file(str(key))
-        ctx.set_cipher_list(ciphers)
         if min_version is not None:
             ctx.set_min_proto_version(min_version)
         if not resumption:
