@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True)
 
-SCENARIO_HELP = "ok | expired | expiring | wrong-host | missing-intermediate | self-signed"
+SCENARIO_HELP = (
+    "ok | expired | expiring | wrong-host | missing-intermediate | self-signed | legacy-only | weak-key | sha1"
+)
 
 
 @app.callback()
