@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from labctl.tls.scan import TLS13_SUITES, offerable_ciphers
 from labctl.tls.wire import PROTOCOLS
 
 T13 = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
-RSA_LEAF: dict[str, object] = {"key": KeyInfo("RSA", 2048), "sig": "sha256WithRSAEncryption"}
+RSA_LEAF: dict[str, Any] = {"key": KeyInfo("RSA", 2048), "sig": "sha256WithRSAEncryption"}
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CHECKABLE = frozenset({*PROTOCOLS, *offerable_ciphers(), *TLS13_SUITES, "X25519MLKEM768"})
 
@@ -37,18 +38,18 @@ def _leaf(key: KeyInfo = KeyInfo("EC", 256), sig: str = "ecdsa-with-SHA256", day
     )
 
 
-def _offer(protocols: set[str], ciphers: list[str], groups: set[str] | None = None, **leaf: object) -> Offer:
+def _offer(protocols: set[str], ciphers: list[str], groups: set[str] | None = None, **leaf: Any) -> Offer:
     return Offer(
         protocols=frozenset(protocols),
         ciphers=frozenset(ciphers),
         groups=frozenset(groups or {"X25519", "prime256v1"}),
-        leaf=_leaf(**leaf),  # type: ignore[arg-type]
+        leaf=_leaf(**leaf),
         trusted=True,
         checkable=CHECKABLE,
     )
 
 
-def _policy(name: str) -> dict[str, object]:
+def _policy(name: str) -> dict[str, Any]:
     return next(p for p in aws_policies() if p["name"] == name)
 
 
@@ -65,11 +66,11 @@ def test_the_policy_table_holds_what_a_learner_picks() -> None:
     assert {"ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09", "TLSv1.2_2021"} <= names
     recommended = _policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
     assert recommended["protocols"] == ["TLSv1.2", "TLSv1.3"]
-    assert len(recommended["ciphers"]) == 11  # type: ignore[arg-type]
+    assert len(recommended["ciphers"]) == 11
     cf = _policy("TLSv1.2_2021")
     assert cf["protocols"] == ["TLSv1.2", "TLSv1.3"]
-    assert "ECDHE-RSA-CHACHA20-POLY1305" in cf["ciphers"]  # type: ignore[operator]
-    assert "ECDHE-RSA-AES128-SHA256" not in cf["ciphers"]  # type: ignore[operator]
+    assert "ECDHE-RSA-CHACHA20-POLY1305" in cf["ciphers"]
+    assert "ECDHE-RSA-AES128-SHA256" not in cf["ciphers"]
 
 
 def test_every_policy_cipher_but_sslv3_era_ones_can_be_checked_by_this_client() -> None:
@@ -111,7 +112,7 @@ def test_missing_and_extra_name_protocols_and_suites() -> None:
     ],
 )
 def test_mozilla_verdict_is_the_strictest_profile_met(
-    protocols: set[str], ciphers: list[str], leaf: dict[str, object], verdict: str
+    protocols: set[str], ciphers: list[str], leaf: dict[str, Any], verdict: str
 ) -> None:
     assert mozilla_verdict(_offer(protocols, ciphers, **leaf)).mozilla == verdict
 
