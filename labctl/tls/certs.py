@@ -12,6 +12,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
+from labctl.tls.target import is_ip_literal
+
 # below these, a key is breakable or soon will be (NIST SP 800-57: RSA 2048 / P-256 ~ 112-128 bits)
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
@@ -165,15 +167,7 @@ def hostname_matches(cert: x509.Certificate, host: str) -> bool:
 
 def common_name_matches(cert: x509.Certificate, host: str) -> bool:
     """The pre-RFC 6125 fallback that curl, Python and OpenSSL keep: no DNS SAN, and the subject CN names host."""
-    if any(not _is_ip_text(name) for name in sans_of(cert)):
+    if any(not is_ip_literal(name) for name in sans_of(cert)):
         return False
     cns = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
     return any(_dns_match(str(attr.value), host) for attr in cns)
-
-
-def _is_ip_text(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True

@@ -34,12 +34,6 @@ VERIFY_MESSAGES = {
     67: "CA certificate key too weak",
     68: "CA signature digest algorithm too weak",
 }
-PROBED_VERSIONS = {
-    "TLSv1": ssl.TLSVersion.TLSv1,  # deprecated names, accessed only to probe for them
-    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
-    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
-    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
-}
 
 
 @dataclass(frozen=True)

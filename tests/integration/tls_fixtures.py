@@ -63,6 +63,18 @@ def run_cli(args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def accept_forever(sock: Any, handle: Callable[[Any], None]) -> None:
+    """Hand each accepted connection to handle in its own thread, until sock is closed."""
+    import threading
+
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            return
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
 class LegacyTlsServer:
     """A stdlib TLS server that still accepts TLS 1.0/1.1 (what `legacy_protocol` is about) and sends HSTS."""
 
@@ -85,14 +97,7 @@ class LegacyTlsServer:
         self._thread.start()
 
     def _serve(self) -> None:
-        import threading
-
-        while True:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+        accept_forever(self._sock, self._one)
 
     def _one(self, conn: Any) -> None:
         import ssl
@@ -191,14 +196,7 @@ class PyOpenSSLServer:
         return ctx
 
     def _serve(self) -> None:
-        import threading
-
-        while True:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+        accept_forever(self._sock, self._one)
 
     def _one(self, raw: Any) -> None:
         from OpenSSL import SSL

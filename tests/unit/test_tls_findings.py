@@ -24,6 +24,7 @@ from labctl.tls.pki import build_scenario
 from labctl.tls.probe import VerifyError
 from labctl.tls.scan import Cipher, ProtocolScan
 from labctl.tls.session import Resumption
+from tests.support.tls_builders import cert_info
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -36,21 +37,8 @@ def _info(
     expired: bool = False,
     not_yet_valid: bool = False,
 ) -> CertInfo:
-    return CertInfo(
-        subject="CN=leaf",
-        issuer="CN=ca",
-        sans=["leaf"],
-        serial="1",
-        not_before="2026-01-01T00:00:00+00:00",
-        not_after="2027-01-01T00:00:00+00:00",
-        days_left=days_left,
-        expired=expired,
-        not_yet_valid=not_yet_valid,
-        key=key,
-        signature_algorithm=sig,
-        sha256="AA",
-        is_ca=False,
-        self_signed=False,
+    return cert_info(
+        days_left=days_left, key=key, signature_algorithm=sig, expired=expired, not_yet_valid=not_yet_valid
     )
 
 

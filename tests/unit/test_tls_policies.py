@@ -12,6 +12,7 @@ from labctl.tls.certs import CertInfo, KeyInfo
 from labctl.tls.policies import DATA, Offer, aws_policies, match_aws, match_policy, mozilla_verdict
 from labctl.tls.scan import TLS13_SUITES, offerable_ciphers
 from labctl.tls.wire import PROTOCOLS
+from tests.support.tls_builders import cert_info
 
 T13 = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
 RSA_LEAF: dict[str, Any] = {"key": KeyInfo("RSA", 2048), "sig": "sha256WithRSAEncryption"}
@@ -20,22 +21,8 @@ CHECKABLE = frozenset({*PROTOCOLS, *offerable_ciphers(), *TLS13_SUITES, "X25519M
 
 
 def _leaf(key: KeyInfo = KeyInfo("EC", 256), sig: str = "ecdsa-with-SHA256", days: int = 90) -> CertInfo:
-    return CertInfo(
-        subject="CN=leaf",
-        issuer="CN=ca",
-        sans=["leaf"],
-        serial="1",
-        not_before=START.isoformat(),
-        not_after=(START + dt.timedelta(days=days)).isoformat(),
-        days_left=days,
-        expired=False,
-        not_yet_valid=False,
-        key=key,
-        signature_algorithm=sig,
-        sha256="AA",
-        is_ca=False,
-        self_signed=False,
-    )
+    after = START + dt.timedelta(days=days)
+    return cert_info(key=key, signature_algorithm=sig, not_before=START.isoformat(), not_after=after.isoformat())
 
 
 def _offer(protocols: set[str], ciphers: list[str], groups: set[str] | None = None, **leaf: Any) -> Offer:
