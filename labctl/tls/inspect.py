@@ -67,7 +67,7 @@ class InspectReport:
         """Protocol version -> accepted."""
         return {p.version: p.accepted for p in self.protocols}
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         """The JSON contract of `tls inspect --json`."""
         default = self.no_sni_certificate
         no_sni = None
