@@ -12,7 +12,14 @@ import pytest
 
 from labctl.tls.demo import DemoServer
 from labctl.tls.pki import SCENARIOS
-from tests.integration.tls_fixtures import APP_SPEC, HSTS_VALUE, LegacyTlsServer, PlainHttpServer, run_cli
+from tests.integration.tls_fixtures import (
+    HSTS_VALUE,
+    LegacyTlsServer,
+    PlainHttpServer,
+    demo_servers,
+    inspect_demo,
+    run_cli,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -33,17 +40,8 @@ EXPECTED: dict[str, tuple[list[str], int]] = {
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DemoServer]]:
-    directory = tmp_path_factory.mktemp("tls-demo")
-    started: dict[str, DemoServer] = {}
-    try:
-        for scenario in SCENARIOS:  # launch all, then wait: the interpreter start-ups overlap
-            started[scenario] = DemoServer(scenario, directory, port=0, app=APP_SPEC).launch()
-        for server in started.values():
-            server.wait_ready()
-        yield started
-    finally:
-        for server in started.values():
-            server.stop()
+    with demo_servers(tmp_path_factory.mktemp("tls-demo"), SCENARIOS) as running:
+        yield running
 
 
 def _inspect(args: list[str]) -> tuple[int, dict[str, Any]]:
@@ -153,8 +151,7 @@ def test_legacy_protocols_are_a_warning_and_hsts_is_read(servers: dict[str, Demo
 
 def test_human_output_names_the_problem(servers: dict[str, DemoServer]) -> None:
     server = servers["missing-intermediate"]
-    assert server.pki is not None
-    code, out, _err = run_cli(["tls", "inspect", f"localhost:{server.port}", "--cafile", str(server.pki.cafile)])
+    code, out, _err = inspect_demo(server)
     assert code == 2
     assert "incomplete_chain" in out
     assert "presented chain, 1 certificate" in out

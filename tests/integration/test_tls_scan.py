@@ -16,7 +16,7 @@ from OpenSSL import SSL
 
 from labctl.tls.demo import DemoServer
 from labctl.tls.pki import DemoPki, build_scenario
-from tests.integration.tls_fixtures import APP_SPEC, PyOpenSSLServer, run_cli
+from tests.integration.tls_fixtures import PyOpenSSLServer, demo_servers, inspect_demo, run_cli
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -29,15 +29,8 @@ T13 = [
 
 @pytest.fixture(scope="module")
 def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DemoServer]]:
-    directory = tmp_path_factory.mktemp("scan-demo")
-    started = {s: DemoServer(s, directory, port=0, app=APP_SPEC).launch() for s in ("ok", "legacy-only", "sha1")}
-    try:
-        for server in started.values():
-            server.wait_ready()
-        yield started
-    finally:
-        for server in started.values():
-            server.stop()
+    with demo_servers(tmp_path_factory.mktemp("scan-demo"), ("ok", "legacy-only", "sha1")) as running:
+        yield running
 
 
 def _inspect(port: int, pki: DemoPki | None, *extra: str) -> tuple[int, dict[str, Any]]:
@@ -95,16 +88,14 @@ def test_legacy_only_server_shows_its_chain_and_fails_on_the_protocol(demos: dic
     assert "only TLSv1, TLSv1.1" in legacy["message"]
     assert report["resumption"]["tls13"] is None
     assert report["profile"]["deviations"][0] == "accepts TLSv1, TLSv1.1 (intermediate allows TLSv1.2, TLSv1.3)"
-    assert server.pki is not None
-    code, out, _err = run_cli(["tls", "inspect", f"localhost:{server.port}", "--cafile", str(server.pki.cafile)])
+    code, out, _err = inspect_demo(server)
     assert "presented chain, 2 certificate(s)" in out
     assert "connects only with TLS 1.0/1.1 allowed" in out
 
 
 def test_sha1_signature_is_one_named_finding_not_a_raw_verify_code(demos: dict[str, DemoServer]) -> None:
     server = demos["sha1"]
-    assert server.pki is not None
-    code, out, err = run_cli(["tls", "inspect", f"localhost:{server.port}", "--cafile", str(server.pki.cafile)])
+    code, out, err = inspect_demo(server)
     assert code == 2
     assert "weak_signature" in out
     assert "ecdsa-with-SHA1" in out

@@ -5,8 +5,9 @@ Kept free of pytest imports: hypercorn imports this file by path (`tls_fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,29 @@ def accept_forever(sock: Any, handle: Callable[[Any], None]) -> None:
         except OSError:
             return
         threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
+@contextlib.contextmanager
+def demo_servers(directory: Path, scenarios: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """A running DemoServer (this file's tiny app) per scenario: all launched, then all awaited, then stopped."""
+    from labctl.tls.demo import DemoServer
+
+    started: dict[str, DemoServer] = {}
+    try:
+        for scenario in scenarios:  # launch all, then wait: the interpreter start-ups overlap
+            started[scenario] = DemoServer(scenario, directory, port=0, app=APP_SPEC).launch()  # type: ignore[arg-type]
+        for server in started.values():
+            server.wait_ready()
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+def inspect_demo(server: Any) -> tuple[int, str, str]:
+    """`labctl tls inspect` (human output) against a running DemoServer, trusting its root."""
+    assert server.pki is not None
+    return run_cli(["tls", "inspect", f"localhost:{server.port}", "--cafile", str(server.pki.cafile)])
 
 
 class LegacyTlsServer:
