@@ -21,7 +21,7 @@ from tests.integration.tls_fixtures import (
     run_cli,
 )
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(150)  # nine hypercorn start-ups and nine full scans on a shared 2-core box
 
 INFO = ["no_ocsp_stapling", "no_hsts"]  # hypercorn staples nothing and the tiny app sends no HSTS
 EXPECTED: dict[str, tuple[list[str], int]] = {
