@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system-deps lab test lint typecheck contracts unit bench docs clean
+.PHONY: setup system-deps lab test lint typecheck contracts unit bench bench-tls docs clean
 
 ## setup: venv + project with dev extras + npm deps + system packages (idempotent; re-runs only what changed)
 setup: $(VENV)/.installed node_modules/.installed system-deps
@@ -66,6 +66,10 @@ bench: setup
 ## docs: regenerate docs/errors.md from the error-code registry (labctl/errors.py); a test fails when it is stale
 docs:
 	$(BIN)/python -m labctl.errors_doc
+
+## bench-tls: how long one `labctl tls inspect` scan takes per demo scenario (target < 5 s; docs/benchmarks.md)
+bench-tls: setup
+	$(BIN)/python -m loadtests.tls_scan
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache

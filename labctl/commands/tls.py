@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from labctl.output import LabError, print_json, reporting
+from labctl.output import LabError, emit, print_json, reporting
 
 if TYPE_CHECKING:
     from labctl.tls.demo import DemoServer
 
 app = typer.Typer(no_args_is_help=True)
 
-SCENARIO_HELP = "ok | expired | expiring | wrong-host | missing-intermediate | self-signed"
+SCENARIO_HELP = (
+    "ok | expired | expiring | wrong-host | missing-intermediate | self-signed | legacy-only | weak-key | sha1"
+)
 
 
 @app.callback()
@@ -32,8 +34,9 @@ def inspect_cmd(
     timeout: Annotated[float, typer.Option(help="seconds per network step")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
-    """Fetch and judge the presented chain; exit 0 clean, 1 warnings, 2 errors."""
+    """Judge the chain, then scan suites, groups and resumption against AWS and Mozilla policies; exit 0/1/2."""
     from labctl.tls.inspect import inspect
+    from labctl.tls.render import render_report
     from labctl.tls.target import parse_target
 
     with reporting(as_json=as_json):
@@ -43,13 +46,7 @@ def inspect_cmd(
             warn_days=warn_days,
             timeout=timeout,
         )
-    if as_json:
-        print_json(report.as_dict())
-    else:
-        from labctl.tls.render import render_report
-
-        render_report(report)
-    raise typer.Exit(report.exit_code)
+    emit(report, as_json, render_report)  # exits 1 with warnings, 2 with errors
 
 
 @app.command("demo")

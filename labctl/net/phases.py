@@ -169,7 +169,8 @@ def fetch(
         conn: socket.socket = sock
         if tls_ctx is not None:
             try:
-                conn = tls_ctx.wrap_socket(sock, server_hostname=target.sni, session=session)
+                # an IP literal still goes in server_hostname: ssl then checks the IP SANs and sends no SNI
+                conn = tls_ctx.wrap_socket(sock, server_hostname=target.sni or target.host, session=session)
             except ssl.SSLCertVerificationError as exc:
                 raise LabError(
                     "certificate_untrusted",

@@ -12,6 +12,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
+from labctl.tls.target import is_ip_literal
+
 # below these, a key is breakable or soon will be (NIST SP 800-57: RSA 2048 / P-256 ~ 112-128 bits)
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
@@ -56,6 +58,17 @@ class CertInfo:
     def as_dict(self) -> dict[str, Any]:
         """JSON form; key becomes {"type","bits"}."""
         return asdict(self)
+
+    @property
+    def lifespan_days(self) -> int:
+        """notBefore to notAfter in whole days (what CA/Browser Forum and Mozilla limits count)."""
+        return (dt.datetime.fromisoformat(self.not_after) - dt.datetime.fromisoformat(self.not_before)).days
+
+    @property
+    def short_name(self) -> str:
+        """The subject's CN, or the whole subject when it has none."""
+        cn = next((part[3:] for part in self.subject.split(",") if part.startswith("CN=")), None)
+        return cn or self.subject
 
 
 def _key_info(cert: x509.Certificate) -> KeyInfo:
@@ -150,3 +163,11 @@ def hostname_matches(cert: x509.Certificate, host: str) -> bool:
     if ip is not None:
         return ip in ext.get_values_for_type(x509.IPAddress)
     return any(_dns_match(name, host) for name in ext.get_values_for_type(x509.DNSName))
+
+
+def common_name_matches(cert: x509.Certificate, host: str) -> bool:
+    """The pre-RFC 6125 fallback that curl, Python and OpenSSL keep: no DNS SAN, and the subject CN names host."""
+    if any(not is_ip_literal(name) for name in sans_of(cert)):
+        return False
+    cns = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return any(_dns_match(str(attr.value), host) for attr in cns)

@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from types import TracebackType
 
 from labctl.output import LabError
 from labctl.tls.pki import DemoPki, Scenario, build_scenario
+from labctl.tls.serve import LOW_SECURITY
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # launched by module path: labctl must not import api (import-linter), only start it
@@ -58,8 +60,12 @@ def _die_with_parent() -> None:
 
 
 def _handshake_ok(host: str, port: int) -> bool:
-    ctx = ssl.create_default_context()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # readiness only; inspect judges the chain
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1  # the legacy-only lab must count as ready too
+    ctx.set_ciphers("ALL:@SECLEVEL=0")
     try:
         with (
             socket.create_connection((host, port), timeout=0.5) as raw,
@@ -125,7 +131,8 @@ class DemoServer:
         self.port = self._sock.getsockname()[1]
         log = (self.directory / f"{self.scenario}-server.log").open("wb")
         fds = [self._sock.fileno()]
-        cmd = [sys.executable, "-m", "hypercorn", "--workers", "0", "--bind", f"fd://{self._sock.fileno()}"]
+        launcher = ["labctl.tls.serve", self.scenario] if self.scenario in LOW_SECURITY else ["hypercorn"]
+        cmd = [sys.executable, "-m", *launcher, "--workers", "0", "--bind", f"fd://{self._sock.fileno()}"]
         if self.http_port is not None:
             self._http_sock = _bind(self.host, self.http_port)
             self.http_port = self._http_sock.getsockname()[1]

@@ -10,10 +10,12 @@ from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-Scenario = Literal["ok", "expired", "expiring", "wrong-host", "missing-intermediate", "self-signed"]
+Scenario = Literal[
+    "ok", "expired", "expiring", "wrong-host", "missing-intermediate", "self-signed", "legacy-only", "weak-key", "sha1"
+]
 SCENARIOS: tuple[Scenario, ...] = (
     "ok",
     "expired",
@@ -21,12 +23,17 @@ SCENARIOS: tuple[Scenario, ...] = (
     "wrong-host",
     "missing-intermediate",
     "self-signed",
+    "legacy-only",  # the chain of "ok", served by a server that speaks only TLS 1.0 and 1.1
+    "weak-key",  # an RSA-1024 leaf
+    "sha1",  # a leaf the intermediate signed with SHA-1
 )
 LEAF_HOSTS = ("localhost", "127.0.0.1", "::1")
 WRONG_HOST = "shop.example.test"  # a name the learner is certainly not connecting to
 EXPIRING_DAYS = 10
 
 Key = ec.EllipticCurvePrivateKey
+LeafKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+WEAK_RSA_BITS = 1024
 
 
 @dataclass(frozen=True)
@@ -65,9 +72,9 @@ def _san(hosts: tuple[str, ...]) -> x509.SubjectAlternativeName:
 def _issue(
     *,
     subject: x509.Name,
-    key: Key,
+    key: LeafKey,
     issuer: x509.Name,
-    issuer_key: Key,
+    issuer_key: LeafKey,
     ca: bool,
     not_before: dt.datetime,
     not_after: dt.datetime,
@@ -100,7 +107,7 @@ def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def _key_pem(key: Key) -> bytes:
+def _key_pem(key: LeafKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -160,7 +167,7 @@ def build_scenario(scenario: Scenario, directory: Path, *, now: dt.datetime | No
     day = dt.timedelta(days=1)
     directory.mkdir(parents=True, exist_ok=True)
     _root, _root_key, inter, inter_key = _ca(directory, now)
-    leaf_key = _new_key()
+    leaf_key: LeafKey = rsa.generate_private_key(65537, WEAK_RSA_BITS) if scenario == "weak-key" else _new_key()
     hosts = (WRONG_HOST,) if scenario == "wrong-host" else LEAF_HOSTS
     not_before, not_after = now - day, now + 90 * day  # 90 days: the Let's Encrypt / ACM renewal rhythm
     if scenario == "expired":
@@ -180,6 +187,8 @@ def build_scenario(scenario: Scenario, directory: Path, *, now: dt.datetime | No
         not_after=not_after,
         hosts=hosts,
     )
+    if scenario == "sha1":
+        leaf = _resign_sha1(leaf, inter_key)
     presented = [leaf] if scenario in ("self-signed", "missing-intermediate") else [leaf, inter]
     pki = DemoPki(
         certfile=directory / f"{scenario}-chain.pem",
@@ -190,3 +199,16 @@ def build_scenario(scenario: Scenario, directory: Path, *, now: dt.datetime | No
     pki.keyfile.write_bytes(_key_pem(leaf_key))
     pki.keyfile.chmod(0o600)
     return pki
+
+
+def _resign_sha1(cert: x509.Certificate, issuer_key: Key) -> x509.Certificate:
+    """The same certificate signed with SHA-1 (cryptography refuses to, pyOpenSSL's older API still can)."""
+    import warnings
+
+    from OpenSSL import crypto
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the deprecated API is the only one left that signs SHA-1
+        legacy = crypto.X509.from_cryptography(cert)
+        legacy.sign(crypto.PKey.from_cryptography_key(issuer_key), "sha1")
+        return legacy.to_cryptography()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import select
 import socket
 import ssl
 import sys
 import time
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from OpenSSL import SSL
 
 from labctl.output import LabError
 from labctl.tls.target import Target
+from labctl.tls.wire import ALL_CIPHERS, drive, pinned_context, tls_client
 
 # OpenSSL X509_V_ERR_* codes the findings understand (include/openssl/x509_vfy.h)
 VERIFY_MESSAGES = {
@@ -30,12 +28,11 @@ VERIFY_MESSAGES = {
     21: "unable to verify the first certificate",
     24: "invalid CA certificate",
     26: "unsupported certificate purpose",
-}
-PROBED_VERSIONS = {
-    "TLSv1": ssl.TLSVersion.TLSv1,  # deprecated names, accessed only to probe for them
-    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
-    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
-    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
+    62: "hostname mismatch",
+    64: "IP address mismatch",
+    66: "EE certificate key too weak",
+    67: "CA certificate key too weak",
+    68: "CA signature digest algorithm too weak",
 }
 
 
@@ -115,22 +112,11 @@ def _looks_like_plain_http(target: Target, timeout: float) -> bool:
         return False
 
 
-def _drive(conn: SSL.Connection, sock: socket.socket, deadline: float) -> None:
-    # pyOpenSSL on a socket with a timeout is non-blocking underneath: wait for readiness ourselves
-    while True:
-        try:
-            conn.do_handshake()
-            return
-        except SSL.WantReadError:
-            ready = select.select([sock], [], [], max(0.0, deadline - time.monotonic()))[0]
-        except SSL.WantWriteError:
-            ready = select.select([], [sock], [], max(0.0, deadline - time.monotonic()))[1]
-        if not ready:
-            raise TimeoutError("TLS handshake timed out")
+def handshake(target: Target, *, cafile: Path | None, timeout: float = 5.0, legacy: bool = False) -> Handshake:
+    """Full handshake offering h2 and http/1.1, requesting an OCSP staple, recording verify errors.
 
-
-def handshake(target: Target, *, cafile: Path | None, timeout: float = 5.0) -> Handshake:
-    """Full handshake offering h2 and http/1.1, requesting an OCSP staple, recording verify errors."""
+    legacy also offers TLS 1.0/1.1 and weak suites (OpenSSL's default security level refuses them).
+    """
     errors: list[VerifyError] = []
     staple: list[bytes] = []
 
@@ -153,6 +139,9 @@ def handshake(target: Target, *, cafile: Path | None, timeout: float = 5.0) -> H
             import certifi  # pyOpenSSL's wheel cannot see these OS stores: fall back to Mozilla's, as httpx does
 
             ctx.load_verify_locations(certifi.where())
+    if legacy:
+        ctx.set_cipher_list(ALL_CIPHERS)
+        ctx.set_min_proto_version(SSL.TLS1_VERSION)
     ctx.set_alpn_protos([b"h2", b"http/1.1"])
     ctx.set_ocsp_client_callback(on_ocsp)
     sock = open_tcp(target, timeout)
@@ -163,7 +152,7 @@ def handshake(target: Target, *, cafile: Path | None, timeout: float = 5.0) -> H
     conn.request_ocsp()
     conn.set_connect_state()
     try:
-        _drive(conn, sock, time.monotonic() + timeout)
+        drive(conn, sock, time.monotonic() + timeout)
         chain = conn.get_peer_cert_chain(as_cryptography=True) or []
         alpn = conn.get_alpn_proto_negotiated().decode() or None
         return Handshake(
@@ -189,31 +178,6 @@ def handshake(target: Target, *, cafile: Path | None, timeout: float = 5.0) -> H
         ) from exc
     finally:
         sock.close()
-
-
-def _accepts(target: Target, ip: str, version: ssl.TLSVersion, timeout: float) -> bool:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # only asking "would you speak this?"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # probing for deprecated versions is the point
-        ctx.minimum_version = ctx.maximum_version = version
-    if version < ssl.TLSVersion.TLSv1_2:
-        ctx.set_ciphers("ALL:@SECLEVEL=0")  # OpenSSL 3 refuses to even offer TLS 1.0/1.1 otherwise
-    try:
-        with (
-            socket.create_connection((ip, target.port), timeout=timeout) as raw,
-            ctx.wrap_socket(raw, server_hostname=target.sni),
-        ):
-            return True
-    except (ssl.SSLError, OSError):
-        return False
-
-
-def probe_versions(target: Target, ip: str, *, timeout: float = 3.0) -> dict[str, bool]:
-    """Which of TLS 1.0-1.3 the server agrees to, one handshake each (in parallel)."""
-    with ThreadPoolExecutor(max_workers=len(PROBED_VERSIONS)) as pool:
-        futures = {name: pool.submit(_accepts, target, ip, v, timeout) for name, v in PROBED_VERSIONS.items()}
-        return {name: fut.result() for name, fut in futures.items()}
 
 
 def fetch_hsts(target: Target, ip: str, *, timeout: float = 3.0) -> str | None:
@@ -247,3 +211,13 @@ def fetch_hsts(target: Target, ip: str, *, timeout: float = 3.0) -> str | None:
                 return None
     except (OSError, h11.ProtocolError):
         return None
+
+
+def default_certificate(target: Target, ip: str, *, timeout: float = 3.0) -> x509.Certificate | None:
+    """The leaf served to a client that sends no SNI (None if the server refuses such a client)."""
+    try:
+        with tls_client(pinned_context(), ip, target.port, None, timeout) as conn:
+            chain = conn.get_peer_cert_chain(as_cryptography=True) or []
+    except (SSL.Error, OSError, TimeoutError):
+        return None
+    return chain[0] if chain else None

@@ -39,16 +39,21 @@ def render_report(report: InspectReport) -> None:
     console.print(f"presented chain, {len(report.chain)} certificate(s), leaf first:")
     for i, c in enumerate(report.chain):
         console.print(_cert_grid(i, c))
-    accepted = " ".join(f"{v}:{'[green]yes[/]' if ok else 'no'}" for v, ok in report.versions.items())
     conn = Table.grid(padding=(0, 2))
     conn.add_column(style="dim", no_wrap=True)
     conn.add_column(overflow="fold")
     conn.add_row("trust", f"trusted {_yes(report.trusted)}, hostname match {_yes(report.hostname_match)}")
     conn.add_row("negotiated", f"{report.tls_version} {report.cipher}, ALPN {report.alpn or '-'}")
-    conn.add_row("accepts", accepted)
+    if report.legacy_client:
+        conn.add_row("client", "[red]connects only with TLS 1.0/1.1 allowed[/]")
+    conn.add_row("groups", ", ".join(report.groups) or "-")
+    conn.add_row("resumption", _resumption(report))
+    conn.add_row("without SNI", _no_sni(report))
     conn.add_row("OCSP staple", _yes(report.ocsp_stapled))
     conn.add_row("HSTS", report.hsts or "-")
     console.print(conn)
+    console.print(_protocol_table(report))
+    _render_policies(report)
     if not report.findings:
         console.print("[green]no findings[/]")
         return
@@ -59,6 +64,58 @@ def render_report(report: InspectReport) -> None:
     for f in report.findings:
         findings.add_row(f"[{_STYLE[f.level]}]{f.level}[/]", f.code, f.message)
     console.print(findings)
+
+
+def _resumption(report: InspectReport) -> str:
+    r = report.resumption
+    if r is None:
+        return "-"
+    parts = {"session ids": r.session_ids, "tickets": r.tickets, "TLS 1.3 PSK": r.tls13}
+    return ", ".join(f"{k} {'[green]yes[/]' if v else 'no'}" for k, v in parts.items() if v is not None)
+
+
+def _no_sni(report: InspectReport) -> str:
+    if report.target.sni is None:
+        return "(no SNI sent: IP literal)"
+    default = report.no_sni_certificate
+    if default is None:
+        return "[yellow]handshake refused[/]"
+    return "same certificate" if default.sha256 == report.chain[0].sha256 else f"[yellow]{default.subject}[/]"
+
+
+def _protocol_table(report: InspectReport) -> Table:
+    table = Table(title="accepted protocol versions and cipher suites", title_justify="left")
+    for col in ("version", "suite", "key exchange", "bits", "FS"):
+        table.add_column(col, justify="right" if col == "bits" else "left")
+    for scan in report.protocols:
+        if not scan.accepted:
+            table.add_row(scan.version, "[dim]not accepted[/]", "", "", "")
+        for i, c in enumerate(scan.ciphers):
+            name = f"[red]{c.name}[/]" if c.weak else c.name
+            fs = "[green]yes[/]" if c.forward_secrecy else "[red]no[/]"
+            table.add_row(scan.version if i == 0 else "", name, c.kx, str(c.bits), fs)
+    return table
+
+
+def _render_policies(report: InspectReport) -> None:
+    p = report.profile
+    verdict = f"[bold]{p.mozilla}[/]" + (f"; to reach {p.target}:" if p.deviations else "")
+    console.print(f"Mozilla profile (5.7): {verdict}", soft_wrap=True)
+    for d in p.deviations:
+        console.print(f"  - {d}", soft_wrap=True)
+    exact = [m for m in report.aws_policies if m.match]
+    shown = exact or report.aws_policies[:3]
+    console.print("AWS TLS policies " + ("matching exactly:" if exact else "closest (none match exactly):"))
+    for m in shown:
+        diff = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(m.missing)}" if m.missing else "",
+                f"extra {', '.join(m.extra)}" if m.extra else "",
+            )
+            if part
+        )
+        console.print(f"  {m.service:<10} {m.name}" + (f"  [dim]{diff}[/]" if diff else ""), soft_wrap=True)
 
 
 def render_demo(server: DemoServer) -> None:

@@ -24,7 +24,7 @@ class Target:
     @property
     def is_ip(self) -> bool:
         """True when host is an IP literal (no SNI is sent for those, per RFC 6066)."""
-        return _is_ip(self.host)
+        return is_ip_literal(self.host)
 
     @property
     def authority(self) -> str:
@@ -33,7 +33,8 @@ class Target:
         return f"{host}:{self.port}"
 
 
-def _is_ip(host: str) -> bool:
+def is_ip_literal(host: str) -> bool:
+    """True for an IPv4 or IPv6 address (no brackets)."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -64,11 +65,11 @@ def parse_target(target: str, *, port: int | None = None, servername: str | None
     if parts.scheme not in ("https", "http"):
         raise _bad(target, f"scheme {parts.scheme!r} is not https")
     host = parts.hostname or ""
-    if not host or not (_is_ip(host) or _HOSTNAME.match(host)):
+    if not host or not (is_ip_literal(host) or _HOSTNAME.match(host)):
         raise _bad(target, f"{host or 'no host'} is not a hostname or IP address")
     default_port = 80 if parts.scheme == "http" else 443
     chosen = port if port is not None else (url_port or default_port)
     if not 0 < chosen < 65536:
         raise _bad(target, f"port {chosen} is out of range")
-    sni = servername if servername else (None if _is_ip(host) else host.rstrip("."))
+    sni = servername if servername else (None if is_ip_literal(host) else host.rstrip("."))
     return Target(host=host, port=chosen, sni=sni, path=parts.path or "/")

@@ -73,6 +73,15 @@ def test_http11_direct_run_reports_every_phase(server: DemoServer) -> None:
     assert _phase(report, "tls")["median_ms"] > 0
 
 
+def test_an_ip_target_is_checked_against_the_ip_san(server: DemoServer) -> None:
+    assert server.pki is not None
+    url = f"https://127.0.0.1:{server.port}/"
+    report = _json(["net", "handshake", url, "--cafile", str(server.pki.cafile), "--count", "1", "--json"])
+    assert report["ip"] == "127.0.0.1"
+    assert report["tls_version"] == "TLSv1.3"
+    assert report["runs"] == 1
+
+
 def test_plain_http_has_no_tls_phase_and_reaches_first_byte_in_two_rtt(server: DemoServer) -> None:
     assert server.http_url is not None
     report = _json(["net", "handshake", f"{server.http_url}api/movies", "--rtt", "50ms", "--count", "3", "--json"])

@@ -96,3 +96,11 @@ def test_sigterm_stops_hypercorn_too(tmp_path: Path) -> None:
     while not _gone(banner["pid"]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(banner["pid"]), "SIGTERM to labctl orphaned hypercorn"
+
+
+def test_unknown_scenario_lists_every_scenario(tmp_path: Path) -> None:
+    code, _out, err = run_cli(["tls", "demo", "--port", "0", "--dir", str(tmp_path), "--scenario", "nope"])
+    assert code == 2
+    assert "error unknown_scenario:" in err
+    for scenario in ("legacy-only", "weak-key", "sha1"):
+        assert scenario in err

@@ -5,8 +5,9 @@ Kept free of pytest imports: hypercorn imports this file by path (`tls_fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,41 @@ def run_cli(args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def accept_forever(sock: Any, handle: Callable[[Any], None]) -> None:
+    """Hand each accepted connection to handle in its own thread, until sock is closed."""
+    import threading
+
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            return
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
+@contextlib.contextmanager
+def demo_servers(directory: Path, scenarios: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """A running DemoServer (this file's tiny app) per scenario: all launched, then all awaited, then stopped."""
+    from labctl.tls.demo import DemoServer
+
+    started: dict[str, DemoServer] = {}
+    try:
+        for scenario in scenarios:  # launch all, then wait: the interpreter start-ups overlap
+            started[scenario] = DemoServer(scenario, directory, port=0, app=APP_SPEC).launch()  # type: ignore[arg-type]
+        for server in started.values():
+            server.wait_ready()
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+def inspect_demo(server: Any) -> tuple[int, str, str]:
+    """`labctl tls inspect` (human output) against a running DemoServer, trusting its root."""
+    assert server.pki is not None
+    return run_cli(["tls", "inspect", f"localhost:{server.port}", "--cafile", str(server.pki.cafile)])
+
+
 class LegacyTlsServer:
     """A stdlib TLS server that still accepts TLS 1.0/1.1 (what `legacy_protocol` is about) and sends HSTS."""
 
@@ -85,14 +121,7 @@ class LegacyTlsServer:
         self._thread.start()
 
     def _serve(self) -> None:
-        import threading
-
-        while True:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+        accept_forever(self._sock, self._one)
 
     def _one(self, conn: Any) -> None:
         import ssl
@@ -139,3 +168,76 @@ class PlainHttpServer:
         """Stop serving."""
         self._server.shutdown()
         self._server.server_close()
+
+
+class PyOpenSSLServer:
+    """A pyOpenSSL TLS server (its own OpenSSL: ML-KEM groups, no session cache, an SNI-less default certificate).
+
+    chains maps an SNI name to (certfile, keyfile); the "" entry is what a client sending no SNI gets.
+    """
+
+    def __init__(
+        self,
+        chains: dict[str, tuple[Path, Path]],
+        *,
+        ciphers: bytes = b"ECDHE+AESGCM",
+        min_version: int | None = None,
+        resumption: bool = True,
+    ) -> None:
+        import socket
+        import threading
+
+        from OpenSSL import SSL
+
+        self._contexts = {
+            name: self._context(cert, key, ciphers, min_version, resumption) for name, (cert, key) in chains.items()
+        }
+        default = self._contexts[""]
+
+        def pick(conn: SSL.Connection) -> None:
+            name = (conn.get_servername() or b"").decode()
+            conn.set_context(self._contexts.get(name, default))
+
+        default.set_tlsext_servername_callback(pick)
+        self._default = default
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @staticmethod
+    def _context(cert: Path, key: Path, ciphers: bytes, min_version: int | None, resumption: bool) -> Any:
+        from OpenSSL import SSL
+
+        ctx = SSL.Context(SSL.TLS_SERVER_METHOD)
+        ctx.set_cipher_list(ciphers)  # first: a @SECLEVEL=0 in it is what lets a weak key load
+        ctx.use_certificate_chain_file(str(cert))
+        ctx.use_privatekey_file(str(key))
+        if min_version is not None:
+            ctx.set_min_proto_version(min_version)
+        if not resumption:
+            ctx.set_session_cache_mode(SSL.SESS_CACHE_OFF)
+            ctx.set_options(SSL.OP_NO_TICKET)
+        return ctx
+
+    def _serve(self) -> None:
+        accept_forever(self._sock, self._one)
+
+    def _one(self, raw: Any) -> None:
+        from OpenSSL import SSL
+
+        raw.setblocking(True)  # pyOpenSSL treats a socket with a timeout as non-blocking
+        tls = SSL.Connection(self._default, raw)
+        tls.set_accept_state()
+        try:
+            tls.do_handshake()
+            if tls.recv(4096):
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            tls.shutdown()
+        except (SSL.Error, OSError):
+            pass
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        """Stop accepting."""
+        self._sock.close()
