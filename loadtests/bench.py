@@ -17,35 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import signal
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from labctl.load import runner, stack
 from loadtests.benchdoc import write_docs
-from loadtests.cpu import CpuSampler
+from loadtests.cpu import CpuSampler, machine
 from loadtests.invariants import check_run
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HOLDS = "POST /api/shows/{id}/holds"
-
-
-def _machine() -> dict[str, Any]:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if "model name" in ln), "")
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus": os.cpu_count(),
-        "cpu_model": model,
-        "python": platform.python_version(),
-        "os": f"{platform.system()} {platform.release()}",
-    }
 
 
 def _holds(summary: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +144,7 @@ def lab_spike(st: stack.Stack, args: argparse.Namespace, out: Path, workdir: Pat
 
 def _result(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "machine": _machine(),
+        "machine": machine(),
         "api_workers": args.api_workers,
         "api_env": args.api_env,
         "runs": runs,

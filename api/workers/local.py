@@ -5,7 +5,8 @@ visibility timeout). It also runs the outbox sweeper. Stops cleanly on SIGTERM/S
     python -m api.workers.local [--visibility-timeout S] [--wait-seconds S] [--pollers N] [--no-sweep]
 
 Queues come from HOLD_EXPIRY_QUEUE_URL / BOOKING_EVENTS_QUEUE_URL (and SQS_ENDPOINT_URL); handlers,
-timeouts and batch sizes from contracts/queues.json. One process is one execution environment: the
+timeouts, batch sizes and batching windows from contracts/queues.json (a batch that is not full waits
+the window for more, as Lambda's event source mapping does). One process is one execution environment: the
 handlers run one invocation at a time on a dedicated thread, as on Lambda. Run more processes to scale.
 """
 
@@ -138,6 +139,10 @@ class Worker:
                 if self._cfg.wait_seconds == 0:
                     await _until(stop, asyncio.sleep(SHORT_POLL_IDLE_S))  # short polling: do not spin
                 continue
+            room = int(spec["batch_size"]) - len(messages)
+            window = float(spec["max_batching_window_seconds"])
+            if room > 0 and window > 0:
+                messages += await self._gather(queue, stop, room, visibility, window)
             stats.received += len(messages)
             event = sqs_event(messages, queue_arn=arn, region=self._settings.aws_region)
             timeout = int(spec["handler_timeout_seconds"])
@@ -153,6 +158,19 @@ class Worker:
                 stats.delete_failures += len(done)
                 # Not deleted: they come back after the visibility timeout and the handlers are idempotent.
                 log.warning("delete_failed queue=%s error=%s", key, err)
+
+    async def _gather(
+        self, queue: Any, stop: asyncio.Event, room: int, visibility: int, window: float
+    ) -> list[dict[str, Any]]:
+        """Lambda's batching window: wait `window` s, then take what came meanwhile (fewer, fuller batches)."""
+        await _until(stop, asyncio.sleep(window))
+        try:
+            more: list[dict[str, Any]] = await queue.receive(
+                max_messages=room, wait_seconds=0, visibility_timeout=visibility
+            )
+        except DependencyUnavailable:
+            return []
+        return more
 
     async def _invoke(self, handler: Handler, event: dict[str, Any], context: Any, stats: QueueStats) -> set[str]:
         """Run the handler on the environment thread; return the failed messageIds (all if it raised)."""
