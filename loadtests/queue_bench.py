@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,16 @@ def start_lab(home: Path, port: int, hold_ttl: int) -> dict[str, Any]:
     return state
 
 
+def wait_for_catalog(home: Path, timeout_s: float) -> None:
+    """Until the background catalog top-up has finished (it writes seats while it runs)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = json.loads((home / "local" / "state.json").read_text())
+        if state["catalog"].get("status") != "loading":
+            return
+        time.sleep(1.0)
+
+
 def stop_lab(home: Path) -> None:
     subprocess.run([*LABCTL, "down", "--local"], env=_env(home), cwd=REPO_ROOT, capture_output=True, timeout=120)
 
@@ -72,7 +83,7 @@ def hold_release_loop(api: str, seconds: float) -> dict[str, Any]:
     """One client, one request at a time: hold a seat, release it; the hold ids created."""
     with httpx.Client(base_url=api, timeout=10) as http:
         movie = http.get("/api/movies").json()["items"][0]["id"]
-        show = http.get(f"/api/movies/{movie}/shows").json()["items"][-1]["id"]
+        show = http.get(f"/api/movies/{movie}/shows").json()["items"][0]["id"]
         seats = [s["id"] for s in http.get(f"/api/shows/{show}/seats").json()["seats"] if s["status"] == "available"]
         holds: list[str] = []
         errors: dict[str, int] = {}
@@ -154,7 +165,8 @@ def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
     state = start_lab(home, args.port or free_port(), args.hold_ttl)
     logs = Path(state["log_dir"])
     try:
-        time.sleep(args.settle_s)  # the catalog top-up and the first sweeps finish before measuring
+        wait_for_catalog(home, timeout_s=300)
+        time.sleep(args.settle_s)  # the first sweeps and the JIT's warm-up are not measured
         cpu0 = lab_cpu(state)
         loop = hold_release_loop(state["api_url"], args.loop_s)
         holds = set(loop.pop("holds"))
@@ -200,8 +212,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # so the finally block stops the lab
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     with tempfile.TemporaryDirectory(prefix="labctl-queue-bench-") as tmp:
         result = run(args, Path(tmp))
     args.json_out.parent.mkdir(parents=True, exist_ok=True)

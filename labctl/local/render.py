@@ -7,6 +7,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -17,11 +18,13 @@ from labctl.local.state import LabState
 LABELS = {
     "api": "api (uvicorn + web UI)",
     "dynamodb": "dynamodb (DynamoDB Local)",
-    "moto": "moto (SQS, S3, CloudWatch, Logs)",
+    "sqs": "sqs (queue service)",
+    "moto": "moto (S3, CloudWatch, Logs)",
     "worker": "worker (SQS -> Lambda handlers)",
+    "metrics": "metrics (EMF -> CloudWatch)",
     "seed": "seed (catalog top-up)",
 }
-ORDER = ("api", "worker", "dynamodb", "moto", "seed")
+ORDER = ("api", "worker", "dynamodb", "sqs", "moto", "metrics", "seed")
 
 
 def clock_time(epoch: float) -> str:
@@ -89,7 +92,11 @@ def payload(lab: LabState, health: dict[str, Health], now: float, **extra: Any) 
 def _health_cell(h: Health | None) -> str:
     if h is None:
         return "[dim]unknown[/]"
-    return f"[green]{h.detail}[/]" if h.ok else f"[red]{h.detail}[/]"
+    if h.ok:
+        return f"[green]{escape(h.detail)}[/]"
+    return (
+        f"[yellow]{escape(h.detail)}[/]" if h.detail.startswith(("slow", "degraded")) else f"[red]{escape(h.detail)}[/]"
+    )
 
 
 def services_table(lab: LabState, health: dict[str, Health]) -> Table:

@@ -138,9 +138,14 @@ class Queue:
         return None
 
     def due(self, now_ms: int) -> Iterator[Message]:
-        """Pop the messages receivable now, earliest first (the caller re-schedules or moves each)."""
+        """Pop the messages receivable now, earliest first (the caller re-schedules or moves each).
+
+        A message received with VisibilityTimeout 0 is due again at once: entries pushed after this call
+        began are left for the next call, so one ReceiveMessage never returns a message twice.
+        """
         retention_ms = self.setting("MessageRetentionPeriod") * 1000
-        while (at := self.next_due_ms()) is not None and at <= now_ms:
+        began = next(_seq)
+        while (at := self.next_due_ms()) is not None and at <= now_ms and self.heap[0][1] < began:
             _, _, mid = heapq.heappop(self.heap)
             msg = self.messages[mid]
             if msg.sent_ms + retention_ms <= now_ms:

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import functools
 import signal
-import uuid
+import itertools
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -31,6 +31,7 @@ from labctl.local.sqs.model import SqsError, invalid
 
 JSON_TYPE = b"application/x-amz-json-1.0"
 MAX_WAIT_S = 20
+_request_ids = itertools.count(1)
 _REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found"}
 
 
@@ -46,7 +47,7 @@ class Reply:
             b"HTTP/1.1 %d %s" % (self.status, _REASONS.get(self.status, b"Error")),
             b"content-type: " + self.content_type,
             b"content-length: %d" % len(self.body),
-            b"x-amzn-requestid: " + uuid.uuid4().hex.encode(),
+            b"x-amzn-requestid: %d" % next(_request_ids),
             *(k + b": " + v for k, v in self.headers),
         ]
         if not keep_alive:
