@@ -16,8 +16,8 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import signal
 import itertools
+import signal
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
