@@ -158,10 +158,20 @@ def status_panel(
         head.add_row("Bookings", str(b["total"]))
     if depths:
         head.add_row("Queues", ", ".join(f"{k} {v['waiting']}+{v['in_flight']}" for k, v in depths.items()))
-    ok = all(x.ok for n, x in health.items() if n != "seed")
+    word, color = verdict(health)
     return Panel(
         Group(head, services_table(lab, health)),
-        title="labctl local lab: " + ("healthy" if ok else "[red]unhealthy[/]"),
+        title=f"labctl local lab: [{color}]{word}[/]",
         subtitle="queues: waiting+in flight",
-        border_style="green" if ok else "red",
+        border_style=color,
     )
+
+
+def verdict(health: dict[str, Health]) -> tuple[str, str]:
+    """healthy (all ok), degraded (only slow or degraded services), or unhealthy (one is down); with a color."""
+    sick = [h.detail for n, h in health.items() if n != "seed" and not h.ok]
+    if not sick:
+        return "healthy", "green"
+    if all(d.startswith(("slow", "degraded")) for d in sick):
+        return "degraded", "yellow"
+    return "unhealthy", "red"

@@ -29,8 +29,8 @@ class Endpoints:
     """Where the lab's AWS stand-ins listen."""
 
     dynamodb: str
-    moto: str
     sqs: str
+    moto: str = ""  # S3, CloudWatch and Logs; the load stack runs without it
 
     def as_dict(self) -> dict[str, str]:
         """Per-service URLs (the queue service serves SQS; moto S3, CloudWatch and CloudWatch Logs on one port)."""
@@ -111,7 +111,7 @@ def shipper_argv(moto: str, region: str, logs: Path) -> list[str]:
 
 def aws_env(endpoints: Endpoints, region: str = REGION) -> dict[str, str]:
     """Dummy credentials and per-service endpoint URLs, so any boto3 client in a child lands on the lab."""
-    return {
+    env = {
         "AWS_ACCESS_KEY_ID": DUMMY_CREDENTIAL,
         "AWS_SECRET_ACCESS_KEY": DUMMY_CREDENTIAL,
         "AWS_REGION": region,
@@ -119,10 +119,10 @@ def aws_env(endpoints: Endpoints, region: str = REGION) -> dict[str, str]:
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL_DYNAMODB": endpoints.dynamodb,
         "AWS_ENDPOINT_URL_SQS": endpoints.sqs,
-        "AWS_ENDPOINT_URL_S3": endpoints.moto,
-        "AWS_ENDPOINT_URL_CLOUDWATCH": endpoints.moto,
-        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": endpoints.moto,
     }
+    for service in ("S3", "CLOUDWATCH", "CLOUDWATCH_LOGS") if endpoints.moto else ():
+        env[f"AWS_ENDPOINT_URL_{service}"] = endpoints.moto
+    return env
 
 
 def app_env(

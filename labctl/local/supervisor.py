@@ -120,7 +120,9 @@ class Supervisor:
         moto = kids.spawn("moto", services.moto_argv(moto_port), services.child_env({}))
         sqs = kids.spawn("sqs", services.sqs_argv(sqs_port, o.region), services.child_env({}))
         ddb = dynamodb_local.launch(logs / "dynamodb.log")
-        endpoints = Endpoints(ddb.endpoint_url, f"http://127.0.0.1:{moto_port}", f"http://127.0.0.1:{sqs_port}")
+        endpoints = Endpoints(
+            ddb.endpoint_url, sqs=f"http://127.0.0.1:{sqs_port}", moto=f"http://127.0.0.1:{moto_port}"
+        )
         kids.lab = self._new_state(endpoints, str(logs))
         kids.adopt("dynamodb", ddb.process, ddb.port, ddb.log_path)
         kids.record("moto", moto, moto_port)
