@@ -31,6 +31,7 @@ __all__ = ["HealthUser", "HotSeatUser", "ReleaseDayShape", "ReleaseDayUser"]
 EVENTS: Any = events  # Locust's event hooks are untyped; one Any keeps mypy --strict quiet
 STATE: dict[str, Any] = {"phase": "starting", "started": 0.0, "failures": 0, "role": "local", "reports": 0}
 RESULTS = "labctl_results"  # the message a worker sends its master at the stop
+STOP = "labctl_stop"  # the master's request for them (headless Locust ends with quit(), which sends no stop)
 REPORT_WAIT_S = 30.0
 HEARTBEAT_LIVENESS_S = 15
 
@@ -96,6 +97,7 @@ def _init(environment: Any, **_: Any) -> None:
         environment.runner.register_message(RESULTS, _absorb)
     elif isinstance(environment.runner, WorkerRunner):
         STATE["role"] = "worker"
+        environment.runner.register_message(STOP, lambda environment, **_: environment.runner.stop())
 
 
 def _absorb(environment: Any, msg: Any, **_: Any) -> None:
@@ -168,13 +170,16 @@ def _write_live(environment: Any, path: Path) -> None:
 
 def _stop(environment: Any, **_: Any) -> None:
     if STATE["role"] == "worker":
-        report = CTX.recorder.export() | {"fresh": len(CTX.fresh), "fight_shows": CTX.fight_shows}
-        environment.runner.send_message(RESULTS, report)
-        CTX.recorder.close()
+        if not STATE.get("reported"):
+            STATE["reported"] = True
+            report = CTX.recorder.export() | {"fresh": len(CTX.fresh), "fight_shows": CTX.fight_shows}
+            environment.runner.send_message(RESULTS, report)
+            CTX.recorder.close()
         return
     opts = environment.parsed_options
     ended = time.time()
     if STATE["role"] == "master":
+        environment.runner.send_message(STOP)  # every worker stops its users and reports
         deadline = time.monotonic() + REPORT_WAIT_S
         while STATE["reports"] < opts.expect_workers and time.monotonic() < deadline:
             gevent.sleep(0.1)  # the workers' results arrive on the master's message loop meanwhile
