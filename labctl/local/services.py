@@ -55,7 +55,7 @@ def moto_argv(port: int) -> list[str]:
 
 
 def sqs_argv(port: int, region: str = REGION) -> list[str]:
-    """The lab's queue service (labctl.local.sqs): SQS's JSON protocol, cheap at any queue length (ADR 0014)."""
+    """The lab's queue service (labctl.local.sqs): SQS's JSON protocol, cheap at any queue length (ADR 0015)."""
     return [sys.executable, "-m", "labctl.local.sqs.server", "--host", HOST, "--port", str(port), "--region", region]
 
 

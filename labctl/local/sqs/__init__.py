@@ -2,5 +2,5 @@
 
 model.py holds the queues (a heap by "next receivable at", so send, receive and delete cost O(log n));
 actions.py maps SQS actions onto it; server.py serves them over HTTP with long polling. Why not moto:
-docs/adr/0014-local-queue-service.md.
+docs/adr/0015-local-queue-service.md.
 """

@@ -4,7 +4,7 @@
 
 An asyncio protocol with httptools' parser on uvloop and no framework: a call that needs no waiting is
 answered inside data_received, no task and no ASGI round. Measured here: 0.1 CPU ms per request against
-0.5 for the same answer through uvicorn's ASGI (ADR 0014). A long poll is the one call that becomes a
+0.5 for the same answer through uvicorn's ASGI (ADR 0015). A long poll is the one call that becomes a
 task: it sleeps until a send wakes its queue, the earliest delayed or in-flight message falls due, or its
 wait ends, so an idle lab with thousands of delayed messages sleeps. GET /health answers
 {"status": "ok", "queues": N}. SIGTERM or SIGINT stop it at once (long polls are cut short).
