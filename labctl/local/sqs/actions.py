@@ -3,6 +3,8 @@
 Offered: the queue calls (Create/Delete/List/GetQueueUrl/Get+SetQueueAttributes/Purge), the message calls
 (Send/Receive/Delete, their batches, ChangeMessageVisibility) and StartMessageMoveTask (DLQ redrive, done at
 once). ReceiveMessage here never waits: the server long-polls by calling it again when messages may be due.
+Not offered, unlike SQS: FIFO queues, permissions and policies (accepted, not enforced), tags, message
+move tasks that take time (StartMessageMoveTask moves everything at once), a Query-protocol endpoint.
 """
 
 from __future__ import annotations
