@@ -178,6 +178,7 @@ def status(as_json: bool) -> None:
     snap = health.snapshot(lab)  # bounded: about 2 s whatever a service does
     now = time.time()
     if as_json:
-        print_json(render.payload(lab, snap.health, now, counts=snap.counts, queue_depths=snap.depths))
+        doc = render.payload(lab, snap.health, now, counts=snap.counts, queue_depths=snap.depths)
+        print_json(doc | {"late": list(snap.late)})
     else:
-        console.print(render.status_panel(lab, snap.health, snap.counts, snap.depths, now))
+        console.print(render.status_panel(lab, snap.health, snap.counts, snap.depths, now, snap.late))

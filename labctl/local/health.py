@@ -195,6 +195,7 @@ class Snapshot:
     health: dict[str, Health]
     counts: dict[str, dict[str, int]] | None
     depths: dict[str, dict[str, int]]
+    late: tuple[str, ...] = ()  # what did not come back in time ("counts", "depths")
 
 
 def snapshot(state: LabState) -> Snapshot:
@@ -205,7 +206,8 @@ def snapshot(state: LabState) -> Snapshot:
     jobs |= {"counts": functools.partial(safe_counts, state), "depths": functools.partial(queue_depths, state)}
     done = gather(jobs, SNAPSHOT_DEADLINE_S)
     health = {n: done.get(f"probe:{n}") or SLOW for n in state.services}
-    return Snapshot(health, done.get("counts"), done.get("depths") or {})
+    late = tuple(k for k in ("counts", "depths") if k not in done)
+    return Snapshot(health, done.get("counts"), done.get("depths") or {}, late)
 
 
 def counts(state: LabState) -> dict[str, dict[str, int]]:

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from labctl.durations import format_duration
-from labctl.local.health import Health
+from labctl.local.health import SNAPSHOT_DEADLINE_S, Health
 from labctl.local.state import LabState
 
 LABELS = {
@@ -141,6 +141,7 @@ def status_panel(
     counts: dict[str, dict[str, int]] | None,
     depths: dict[str, dict[str, int]],
     now: float,
+    late: tuple[str, ...] = (),
 ) -> Panel:
     """The panel of `status`: services, counts, queues and time left."""
     head = Table.grid(padding=(0, 2))
@@ -148,7 +149,9 @@ def status_panel(
     head.add_column()
     head.add_row("UI", lab.ui_url)
     head.add_row("Time left", f"{format_duration(lab.stop_by - now)} (stops by {clock_time(lab.stop_by)})")
-    if counts is None:
+    if counts is None and "counts" in late:
+        head.add_row("Table", f"[yellow]slow: no counts within {SNAPSHOT_DEADLINE_S:g} s[/]")
+    elif counts is None:
         head.add_row("Table", "[red]DynamoDB Local does not answer[/]")
     else:
         s, h, b = counts["seats"], counts["holds"], counts["bookings"]

@@ -114,9 +114,9 @@ def test_booking_is_confirmed_and_its_notification_is_sent_by_the_worker(
 
 
 def test_status_json_counts_the_hold_and_the_booking(local_lab: Lab, booking: dict[str, Any]) -> None:
-    for _ in range(3):  # a probe gets 1 s: on a crowded machine one may be "slow" now and then
+    for _ in range(3):  # a probe gets 1 s and the counts 2 s: on a crowded machine one may be late now and then
         status, _ = _status(local_lab)
-        if status["healthy"]:
+        if status["healthy"] and not status["late"]:
             break
     assert status["running"] is True
     assert status["healthy"] is True, {n: s["health"] for n, s in status["services"].items()}
@@ -151,6 +151,7 @@ def test_a_hung_queue_service_is_slow_in_status_and_degraded_in_readyz(local_lab
     import os
     import signal
 
+    _, baseline = _status(local_lab)  # starting Python and labctl alone takes seconds on a crowded machine
     pid = local_lab.state()["services"]["sqs"]["pid"]
     os.kill(pid, signal.SIGSTOP)  # alive but silent: the supervisor has nothing to restart
     try:
@@ -159,7 +160,7 @@ def test_a_hung_queue_service_is_slow_in_status_and_degraded_in_readyz(local_lab
         assert ready.json()["status"] == "degraded"
         assert ready.json()["dependencies"]["sqs"]["status"] == "degraded"
         status, took = _status(local_lab)
-        assert took < 6  # the command itself starts Python; its probes are bounded at about 2 s
+        assert took - baseline < 3  # the probes are bounded at about 2 s whatever a service does
         assert status["healthy"] is False
         assert status["services"]["sqs"]["health"].startswith("slow")
         assert status["services"]["api"]["health"].startswith("degraded (sqs:")
