@@ -163,7 +163,8 @@ def test_a_hung_queue_service_is_slow_in_status_and_degraded_in_readyz(local_lab
         assert took - baseline < 3  # the probes are bounded at about 2 s whatever a service does
         assert status["healthy"] is False
         assert status["services"]["sqs"]["health"].startswith("slow")
-        assert status["services"]["api"]["health"].startswith("degraded (sqs:")
+        # /readyz gives SQS 0.5 s of the 1 s status gives /readyz: degraded, or slow on a crowded machine
+        assert status["services"]["api"]["health"].startswith(("degraded (sqs: no answer within 0.5 s", "slow"))
     finally:
         os.kill(pid, signal.SIGCONT)
 
