@@ -45,21 +45,30 @@ def http_status(url: str, timeout_s: float = TIMEOUT_S) -> int | None:
         return None
 
 
+@functools.cache
+def _http() -> httpx.Client:
+    """One client (one SSL context, one pool) for every probe of the process: building one per probe
+    costs more than the probe on a busy machine."""
+    return httpx.Client(timeout=TIMEOUT_S)
+
+
 def _get(url: str) -> httpx.Response | Health:
     """GET url, or the verdict when it fails: slow (timed out) or not answering."""
     try:
-        return httpx.get(url, timeout=TIMEOUT_S)
+        return _http().get(url)
     except httpx.TimeoutException:
         return SLOW
     except httpx.HTTPError:
         return Health(False, "not answering")
 
 
+@functools.cache
 def _client(service: str, endpoint: str, region: str, read_timeout: float = TIMEOUT_S) -> Any:
+    """A boto3 client per (service, endpoint), made once: clients are thread-safe, their creation is slow."""
     import boto3
     from botocore.config import Config
 
-    # a session per call: boto3's default session is not safe to share between the snapshot's threads
+    # its own session: boto3's default session is not safe to share between threads
     return boto3.session.Session().client(
         service,  # type: ignore[call-overload]
         endpoint_url=endpoint,
@@ -200,8 +209,12 @@ class Snapshot:
 
 def snapshot(state: LabState) -> Snapshot:
     """Every probe, the table counts and the queue depths at once, bounded by SNAPSHOT_DEADLINE_S."""
-    import boto3  # noqa: F401 - imported once here, not by several threads at once
-
+    # the clients are made here, before the clock starts: botocore's loaders take seconds on a busy machine
+    _http()
+    _client("dynamodb", state.endpoints["dynamodb"], state.region)
+    _client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SNAPSHOT_DEADLINE_S)
+    if "sqs" in state.endpoints:
+        _client("sqs", state.endpoints["sqs"], state.region)
     jobs: dict[str, Callable[[], Any]] = {f"probe:{n}": functools.partial(probe_one, state, n) for n in state.services}
     jobs |= {"counts": functools.partial(safe_counts, state), "depths": functools.partial(queue_depths, state)}
     done = gather(jobs, SNAPSHOT_DEADLINE_S)
