@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system-deps lab test lint typecheck contracts unit bench bench-tls docs clean
+.PHONY: setup system-deps lab test lint typecheck contracts unit bench bench-tls bench-queue docs clean
 
 ## setup: venv + project with dev extras + npm deps + system packages (idempotent; re-runs only what changed)
 setup: $(VENV)/.installed node_modules/.installed system-deps
@@ -62,6 +62,10 @@ test: setup lint typecheck contracts
 ## bench: load benchmarks against the local lab (numbers go to docs/benchmarks.md)
 bench: setup
 	$(BIN)/python -m loadtests.bench
+
+## bench-queue: the local queue targets on a real lab (0 dropped expiry messages, queue CPU per hold, idle CPU)
+bench-queue: setup
+	$(BIN)/python -m loadtests.queue_bench
 
 ## docs: regenerate docs/errors.md from the error-code registry (labctl/errors.py); a test fails when it is stale
 docs:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +44,8 @@ class Services:
     background: list[asyncio.Task[None]] = field(default_factory=list)
     scheduler: HoldExpiryScheduler | None = None  # workers re-schedule an early hold-expiry message
     relay: Any = None  # OutboxRelay when BOOKING_EVENTS_QUEUE_URL is set (sweeper)
+    # dependencies the service works without, for a while (GET /readyz reports each): name -> ping
+    probes: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
 
     async def ready(self) -> None:
         """Raise if the database does not answer (GET /readyz)."""
@@ -135,14 +137,17 @@ async def build_services(settings: Settings, *, long_running: bool = False) -> S
     store: Any = DynamoStore(client, settings.table_name, unsafe_locks=settings.seat_lock_mode == "unsafe")
     scheduler: HoldExpiryScheduler | None = None
     relay: Any = None
+    probes: dict[str, Callable[[], Awaitable[None]]] = {}
     if settings.hold_expiry_queue_url or settings.booking_events_queue_url:
         from api.adapters.dynamodb.outbox import OutboxRelay, RelayAfterCommit
-        from api.adapters.sqs import SqsEventPublisher, SqsHoldExpiryScheduler, open_sqs
+        from api.adapters.sqs import SqsEventPublisher, SqsHoldExpiryScheduler, SqsProbe, open_sqs
 
         # Request path: short timeouts and 2 attempts (a failed send is tolerated: see HoldService, ADR 0011).
         sqs = await open_sqs(
             stack, region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url, read_timeout=2, attempts=2
         )
+        urls = [u for u in (settings.hold_expiry_queue_url, settings.booking_events_queue_url) if u]
+        probes["sqs"] = SqsProbe(sqs, urls).ping
         if settings.hold_expiry_queue_url and long_running:
             from api.adapters.sqs_batch import BatchedHoldExpiryScheduler
 
@@ -160,6 +165,7 @@ async def build_services(settings: Settings, *, long_running: bool = False) -> S
     services = wire(settings, store, clock=clock, scheduler=scheduler)
     services.stack = stack
     services.relay = relay
+    services.probes = probes
     return services
 
 

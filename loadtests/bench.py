@@ -6,7 +6,7 @@ One throwaway stack (DynamoDB Local + seeded table + uvicorn), then in the same 
   spike      ReleaseDayUser, a tenth of the users, then 10x within 10 s, hold, recover (3 runs: spike,
              spike-2, spike-3, each on shows nobody touched yet)
   spike-lab  the same spike on a second API wired like the local lab: hold expiry and booking events
-             through moto (SQS), the local worker consuming them (--no-lab-spike skips it)
+             through the lab's queue service (SQS), the local worker consuming them (--no-lab-spike skips it)
   hot-seat   everyone fights for the same seats, repeated until >= 20,000 contended hold attempts
   unsafe     hot-seat against a second API with SEAT_LOCK_MODE=unsafe on its own table
 CPU per process (psutil) is sampled during every run to name the process that limits throughput.
@@ -17,35 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import signal
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from labctl.load import runner, stack
 from loadtests.benchdoc import write_docs
-from loadtests.cpu import CpuSampler
+from loadtests.cpu import CpuSampler, machine
 from loadtests.invariants import check_run
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HOLDS = "POST /api/shows/{id}/holds"
-
-
-def _machine() -> dict[str, Any]:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if "model name" in ln), "")
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus": os.cpu_count(),
-        "cpu_model": model,
-        "python": platform.python_version(),
-        "os": f"{platform.system()} {platform.release()}",
-    }
 
 
 def _holds(summary: dict[str, Any]) -> dict[str, Any]:
@@ -69,10 +53,11 @@ def run_one(
     user_class: str = "",
     check: bool = True,
     sidecars: dict[str, int] | None = None,
+    locust_workers: int = 0,
 ) -> dict[str, Any]:
     """One Locust run with CPU sampling and (optionally) the invariant checker on its log."""
     load_before = os.getloadavg()
-    spec = runner.RunSpec(api.url, scenario, users, duration_s, out / name, user_class)
+    spec = runner.RunSpec(api.url, scenario, users, duration_s, out / name, user_class, workers=locust_workers)
     with CpuSampler({"api": api.pid, "dynamodb-local": st.dynamodb_pid, **(sidecars or {})}) as cpu:
         summary = runner.run(spec)
     holds = _holds(summary)
@@ -100,6 +85,7 @@ def run_one(
         "five_xx": five,
         "timeouts": timeouts,
         "cpu": cpu.summary(),
+        "locust_cpu": summary.get("locust_cpu", {}),
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "invariants": invariants,
@@ -116,21 +102,60 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         api, table = st.api, st.table
         # DynamoDB Local is a JVM: a cold one spends ~2x the CPU per query until the JIT has compiled its
         # hot paths (measured: 6.1 -> 3.2 ms per 120-item query). Warm it (and the API) before measuring.
-        runs.append(run_one(st, api, table, "warm-up", "steady", args.warmup_users, args.warmup_s, out, check=False))
         runs.append(
-            run_one(st, api, table, "baseline", "steady", args.users, args.baseline_s, out, "HealthUser", check=False)
+            run_one(
+                st,
+                api,
+                table,
+                "warm-up",
+                "steady",
+                args.warmup_users,
+                args.warmup_s,
+                out,
+                check=False,
+                locust_workers=args.locust_workers,
+            )
+        )
+        runs.append(
+            run_one(
+                st,
+                api,
+                table,
+                "baseline",
+                "steady",
+                args.users,
+                args.baseline_s,
+                out,
+                "HealthUser",
+                check=False,
+                locust_workers=args.locust_workers,
+            )
         )
         # Repeated: on two shared cores one spike's p95 at the peak varies by +-50% from run to run.
         for i in range(args.spike_runs):
             name = "spike" if i == 0 else f"spike-{i + 1}"
-            runs.append(run_one(st, api, table, name, "spike", args.users, args.spike_s, out))
+            runs.append(
+                run_one(
+                    st, api, table, name, "spike", args.users, args.spike_s, out, locust_workers=args.locust_workers
+                )
+            )
         if not args.no_lab_spike:
             runs.append(lab_spike(st, args, out, workdir))
         if args.spike_only:
             return _result(args, runs)
         attempts = 0
         for i in range(args.max_hot_runs):
-            run = run_one(st, api, table, f"hot-seat-{i + 1}", "hot-seat", args.hot_users, args.hot_s, out)
+            run = run_one(
+                st,
+                api,
+                table,
+                f"hot-seat-{i + 1}",
+                "hot-seat",
+                args.hot_users,
+                args.hot_s,
+                out,
+                locust_workers=args.locust_workers,
+            )
             runs.append(run)
             attempts += int(run["holds"]["requests"] or 0)
             print(f"hot-seat run {i + 1}: {attempts} contended hold attempts so far", file=sys.stderr)
@@ -142,7 +167,15 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         try:
             runs.append(
                 run_one(
-                    st, unsafe_api, "load-unsafe", "hot-seat-unsafe", "hot-seat", args.hot_users, args.unsafe_s, out
+                    st,
+                    unsafe_api,
+                    "load-unsafe",
+                    "hot-seat-unsafe",
+                    "hot-seat",
+                    args.hot_users,
+                    args.unsafe_s,
+                    out,
+                    locust_workers=args.locust_workers,
                 )
             )
         finally:
@@ -152,15 +185,26 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 def lab_spike(st: stack.Stack, args: argparse.Namespace, out: Path, workdir: Path) -> dict[str, Any]:
     """The same spike against the local lab's full set: a second API that schedules hold expiry and relays
-    booking events through moto (SQS), with the local worker consuming them."""
+    booking events through the queue service (SQS), with the local worker consuming them."""
     stack.seed(st.dynamodb_endpoint, "load-lab", days=args.days)  # its own fresh shows, like the first spike's
     with stack.lab_api(st, workdir / "lab", "load-lab") as (api, pids):
-        return run_one(st, api, "load-lab", "spike-lab", "spike", args.users, args.spike_s, out, sidecars=pids)
+        return run_one(
+            st,
+            api,
+            "load-lab",
+            "spike-lab",
+            "spike",
+            args.users,
+            args.spike_s,
+            out,
+            sidecars=pids,
+            locust_workers=args.locust_workers,
+        )
 
 
 def _result(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "machine": _machine(),
+        "machine": machine(),
         "api_workers": args.api_workers,
         "api_env": args.api_env,
         "runs": runs,
@@ -185,8 +229,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-hot-runs", type=int, default=6)
     p.add_argument("--days", type=int, default=14, help="seeded days (9 shows a day; hot-seat uses them up)")
     p.add_argument("--api-workers", type=int, default=1)
+    p.add_argument("--locust-workers", type=int, default=0, help="Locust distributed: a master and N workers")
     p.add_argument("--api-env", action="append", default=[], metavar="KEY=VALUE", help="extra API setting")
-    p.add_argument("--no-lab-spike", action="store_true", help="skip the spike against the API + moto (SQS) + worker")
+    p.add_argument(
+        "--no-lab-spike", action="store_true", help="skip the spike against the API + queue service (SQS) + worker"
+    )
     p.add_argument("--spike-only", action="store_true", help="baseline + spike only (API tuning comparisons)")
     p.add_argument("--json-out", type=Path, default=REPO_ROOT / "loadtests" / "results" / "bench-latest.json")
     p.add_argument("--docs", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")

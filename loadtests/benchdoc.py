@@ -24,7 +24,7 @@ def render(result: dict[str, Any]) -> str:
         f"Measured {m['date']} on {m['cpus']} CPUs ({m['cpu_model'] or 'unknown model'}), {m['os']}, "
         f"Python {m['python']}; API: uvicorn + uvloop + httptools, {result['api_workers']} worker(s), "
         "on DynamoDB Local (in-memory), Locust in one process, all on this machine "
-        "(spike-lab adds moto for SQS and the local worker).",
+        "(spike-lab adds the queue service for SQS and the local worker).",
         "",
         f"Command: `{result['command']}`",
         "",

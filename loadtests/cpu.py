@@ -12,6 +12,35 @@ import psutil
 MACHINE = "machine"  # every process on the box, not a process group
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of pid and its children so far (0.0 once it is gone)."""
+    total = 0.0
+    for proc in _tree(pid):
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def machine() -> dict[str, object]:
+    """What the numbers were measured on: date, cores, CPU model, Python, OS."""
+    import platform
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": os.cpu_count(),
+        "cpu_model": next((ln.split(":", 1)[1].strip() for ln in lines if "model name" in ln), ""),
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+    }
+
+
 def _tree(pid: int) -> list[psutil.Process]:
     try:
         root = psutil.Process(pid)

@@ -3,6 +3,10 @@
 `labctl load spike` runs this headless. Extra options: --scenario, --load-users, --duration-s,
 --out-dir (load log, live stats and summary are written there). Pick the user class by name
 on the command line: ReleaseDayUser (spike, steady), HotSeatUser (hot-seat), HealthUser (baseline).
+
+Distributed (`--master` and `--worker` processes): each worker records its own requests, works out the
+phase from the shared plan, and at the stop sends everything to the master, which merges it and writes
+the same load log and summary as a single process does.
 """
 
 from __future__ import annotations
@@ -25,7 +29,11 @@ from loadtests.recorder import Recorder, is_failure
 __all__ = ["HealthUser", "HotSeatUser", "ReleaseDayShape", "ReleaseDayUser"]
 
 EVENTS: Any = events  # Locust's event hooks are untyped; one Any keeps mypy --strict quiet
-STATE: dict[str, Any] = {"phase": "starting", "started": 0.0, "failures": 0}
+STATE: dict[str, Any] = {"phase": "starting", "started": 0.0, "failures": 0, "role": "local", "reports": 0}
+RESULTS = "labctl_results"  # the message a worker sends its master at the stop
+STOP = "labctl_stop"  # the master's request for them (headless Locust ends with quit(), which sends no stop)
+REPORT_WAIT_S = 30.0
+HEARTBEAT_LIVENESS_S = 15
 
 
 def _options(parser: Any) -> None:
@@ -77,28 +85,65 @@ def _out(env: Any, name: str) -> Path | None:
     return Path(out) / name if out else None
 
 
+def _init(environment: Any, **_: Any) -> None:
+    from locust import runners
+    from locust.runners import MasterRunner, WorkerRunner
+
+    # Locust calls a worker missing after 3 silent seconds; on two cores shared with the system under
+    # test a worker busy starting its users can be silent that long. Missing ends the whole run.
+    runners.HEARTBEAT_LIVENESS = HEARTBEAT_LIVENESS_S
+    if isinstance(environment.runner, MasterRunner):
+        STATE["role"] = "master"
+        environment.runner.register_message(RESULTS, _absorb)
+    elif isinstance(environment.runner, WorkerRunner):
+        STATE["role"] = "worker"
+        environment.runner.register_message(STOP, lambda environment, **_: environment.runner.stop())
+
+
+def _absorb(environment: Any, msg: Any, **_: Any) -> None:
+    """Master: one worker's requests, load log and catalog choice, merged into this process's recorder."""
+    CTX.recorder.absorb(msg.data)
+    STATE["fresh"] = max(int(STATE.get("fresh", 0)), int(msg.data["fresh"]))
+    CTX.fight_shows = CTX.fight_shows or list(msg.data["fight_shows"])
+    STATE["reports"] += 1
+
+
 def _start(environment: Any, **_: Any) -> None:
     opts = environment.parsed_options
     STATE["started"] = time.time()  # first: the summary's duration must not depend on the catalog
-    CTX.recorder = Recorder(_out(environment, "load-log.jsonl"))
-    try:
-        _load_catalog(environment.host.rstrip("/"), opts.fight_shows)
-    except (OSError, ValueError, KeyError) as err:
-        # The baseline (HealthUser) needs no catalog; the other users will have no shows to pick.
-        logging.getLogger("loadtests").error("catalog discovery failed: %s", err)
-    CTX.recorder.log(
-        {"ev": "start", "t": int(STATE["started"] * 1000), "scenario": opts.scenario, "fight_shows": CTX.fight_shows}
+    STATE["env"] = environment
+    role = STATE["role"]
+    CTX.recorder = Recorder(
+        None if role == "worker" else _out(environment, "load-log.jsonl"), keep_log=role == "worker"
     )
-    live = _out(environment, "live.json")
-    if live is not None:
-        gevent.spawn(_write_live, environment, live)
+    if role != "master":  # the master runs no users
+        try:
+            _load_catalog(environment.host.rstrip("/"), opts.fight_shows)
+        except (OSError, ValueError, KeyError) as err:
+            # The baseline (HealthUser) needs no catalog; the other users will have no shows to pick.
+            logging.getLogger("loadtests").error("catalog discovery failed: %s", err)
+    if role != "worker":
+        start = {"ev": "start", "t": int(STATE["started"] * 1000), "scenario": opts.scenario}
+        CTX.recorder.log(start | {"fight_shows": CTX.fight_shows})
+        live = _out(environment, "live.json")
+        if live is not None:
+            gevent.spawn(_write_live, environment, live)
+
+
+def _phase() -> str:
+    """The load shape runs where the users are, except on a worker: there it follows the same plan."""
+    if STATE["role"] != "worker":
+        return str(STATE["phase"])
+    opts = STATE["env"].parsed_options
+    step = shapes.plan(opts.scenario, opts.load_users, opts.duration_s, time.time() - STATE["started"])
+    return step.phase if step else "done"
 
 
 def _request(name: str, response_time: float, response: Any = None, **_: Any) -> None:
     status = int(getattr(response, "status_code", 0) or 0)
     if is_failure(status):
         STATE["failures"] += 1
-    CTX.recorder.request(name, status, float(response_time), str(STATE["phase"]))
+    CTX.recorder.request(name, status, float(response_time), _phase())
 
 
 def _live(environment: Any) -> dict[str, Any]:
@@ -110,7 +155,8 @@ def _live(environment: Any) -> dict[str, Any]:
         "rps": round(total.current_rps, 1),
         "p95_ms": total.get_current_response_time_percentile(0.95) or 0,
         "requests": total.num_requests,
-        "failures": STATE["failures"],
+        # a master sees no request events: Locust's own failure count (non-2xx it was not told to accept)
+        "failures": total.num_failures if STATE["role"] == "master" else STATE["failures"],
     }
 
 
@@ -123,8 +169,20 @@ def _write_live(environment: Any, path: Path) -> None:
 
 
 def _stop(environment: Any, **_: Any) -> None:
+    if STATE["role"] == "worker":
+        if not STATE.get("reported"):
+            STATE["reported"] = True
+            report = CTX.recorder.export() | {"fresh": len(CTX.fresh), "fight_shows": CTX.fight_shows}
+            environment.runner.send_message(RESULTS, report)
+            CTX.recorder.close()
+        return
     opts = environment.parsed_options
     ended = time.time()
+    if STATE["role"] == "master":
+        environment.runner.send_message(STOP)  # every worker stops its users and reports
+        deadline = time.monotonic() + REPORT_WAIT_S
+        while STATE["reports"] < opts.expect_workers and time.monotonic() < deadline:
+            gevent.sleep(0.1)  # the workers' results arrive on the master's message loop meanwhile
     duration = max(0.001, ended - STATE["started"]) if STATE["started"] else 0.0
     CTX.recorder.log({"ev": "stop", "t": int(ended * 1000)})
     CTX.recorder.close()
@@ -136,7 +194,7 @@ def _stop(environment: Any, **_: Any) -> None:
             "duration_s": round(duration, 1),
             "started_ms": int(STATE["started"] * 1000),
             "ended_ms": int(ended * 1000),
-            "fresh_shows": len(CTX.fresh),
+            "fresh_shows": len(CTX.fresh) or STATE.get("fresh", 0),
             "fight_shows": CTX.fight_shows,
             "endpoints": CTX.recorder.summary(duration),
             "total": CTX.recorder.total.summary("Aggregated", duration),
@@ -146,6 +204,7 @@ def _stop(environment: Any, **_: Any) -> None:
 
 # Registered here rather than with decorators: Locust's hooks are untyped (mypy --strict).
 EVENTS.init_command_line_parser.add_listener(_options)
+EVENTS.init.add_listener(_init)
 EVENTS.test_start.add_listener(_start)
 EVENTS.request.add_listener(_request)
 EVENTS.test_stop.add_listener(_stop)

@@ -57,14 +57,29 @@ class EndpointStats:
             "phases": phases,
         }
 
+    def export(self) -> dict[str, Any]:
+        """The raw numbers, to merge in another process (a Locust worker's, sent to its master)."""
+        statuses = {str(k): v for k, v in self.statuses.items()}  # str keys: Locust's msgpack wants them
+        return {"latencies": self.latencies, "statuses": statuses, "by_phase": dict(self.by_phase)}
+
+    def absorb(self, raw: dict[str, Any]) -> None:
+        self.latencies.extend(raw["latencies"])
+        self.statuses.update({int(k): int(v) for k, v in raw["statuses"].items()})
+        for phase, values in raw["by_phase"].items():
+            self.by_phase[phase].extend(values)
+
 
 class Recorder:
-    """Collects request outcomes in the Locust process; writes the load log as it goes."""
+    """Collects request outcomes in the Locust process; writes the load log as it goes.
 
-    def __init__(self, log_path: Path | None = None) -> None:
+    keep_log: hold the log lines in memory instead (a distributed worker sends them to its master).
+    """
+
+    def __init__(self, log_path: Path | None = None, *, keep_log: bool = False) -> None:
         self.endpoints: dict[str, EndpointStats] = defaultdict(EndpointStats)
         self.total = EndpointStats()
         self._log: IO[str] | None = log_path.open("a", encoding="utf-8") if log_path else None
+        self.kept: list[str] | None = [] if keep_log else None
 
     def request(self, name: str, status: int, elapsed_ms: float, phase: str) -> None:
         ep = self.endpoints[name]
@@ -76,8 +91,28 @@ class Recorder:
         self.total.by_phase[phase].append(elapsed_ms)
 
     def log(self, event: dict[str, Any]) -> None:
+        line = json.dumps(event, separators=(",", ":")) + "\n"
         if self._log is not None:
-            self._log.write(json.dumps(event, separators=(",", ":")) + "\n")
+            self._log.write(line)
+        if self.kept is not None:
+            self.kept.append(line)
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Append another process's log lines (a worker's, on the master)."""
+        if self._log is not None:
+            self._log.writelines(lines)
+
+    def export(self) -> dict[str, Any]:
+        """Everything recorded, as plain data: per-endpoint numbers, the total and the kept log lines."""
+        endpoints = {name: ep.export() for name, ep in self.endpoints.items()}
+        return {"endpoints": endpoints, "total": self.total.export(), "log": self.kept or []}
+
+    def absorb(self, raw: dict[str, Any]) -> None:
+        """Merge what another process's export() returned."""
+        for name, ep in raw["endpoints"].items():
+            self.endpoints[name].absorb(ep)
+        self.total.absorb(raw["total"])
+        self.write_lines(raw["log"])
 
     def close(self) -> None:
         if self._log is not None:

@@ -3,6 +3,7 @@
 Fixtures:
   dynamodb_local   -> endpoint URL of an in-memory DynamoDB Local (-sharedDb), started once per session
   moto_server      -> endpoint URL of a moto server (SQS, S3, CloudWatch, Logs, CloudFormation ...)
+  sqs_server       -> endpoint URL of the local lab's own queue service (labctl.local.sqs), as the lab runs it
   aws_env          -> dummy credentials + region in os.environ (never real AWS)
   fresh_table      -> a new, empty table (from contracts/table.json) on DynamoDB Local, per test
 """
@@ -78,6 +79,21 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from labctl.local import procs, services
+    from labctl.local.ports import free_port, wait_for_port
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("sqs") / "sqs.log"
+    proc = procs.spawn(services.sqs_argv(port), log, services.child_env({}), REPO_ROOT)
+    try:
+        assert wait_for_port(port, 30), log.read_text()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        procs.stop_all([procs.Target("sqs", proc.pid, procs.create_time(proc.pid), proc)])
 
 
 async def _create_table(endpoint: str, name: str) -> None:

@@ -1,11 +1,13 @@
 """SQS adapter (aiobotocore): the hold-expiry scheduler, the booking-event publisher, the queue client
-the local worker polls with, and CreateQueue from contracts/queues.json (source queue + DLQ).
+the local worker polls with, the readiness probe, and CreateQueue from contracts/queues.json (source
+queue + DLQ; the local lab creates its queues with it too).
 
 Message bodies are JSON; their shapes are documented in docs/async.md and parsed in api.workers.messages.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Sequence
@@ -167,6 +169,28 @@ class SqsQueueClient:
                 # Usually a receipt handle that expired (visibility timeout lapsed): the message comes back.
                 log.warning("sqs_delete_failed queue=%s code=%s", self.url, failure.get("Code"))
         return deleted
+
+
+class SqsProbe:
+    """Readiness of the queues the API sends to: one GetQueueAttributes each (cheap, no message touched)."""
+
+    def __init__(self, client: Any, queue_urls: Sequence[str]) -> None:
+        self._c = client
+        self._urls = list(queue_urls)
+
+    async def ping(self) -> None:
+        """Raise DependencyUnavailable naming what failed (without the queue URL: /readyz shows it)."""
+
+        async def one(url: str) -> None:
+            try:
+                await self._c.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            except ClientError as err:
+                code = err.response.get("Error", {}).get("Code", "error")
+                raise DependencyUnavailable(f"queue {url.rsplit('/', 1)[-1]}: {code}") from err
+            except BotoCoreError as err:
+                raise DependencyUnavailable(f"not reachable ({type(err).__name__})") from err
+
+        await asyncio.gather(*(one(url) for url in self._urls))
 
 
 def load_queue_contract(contracts_dir: Path) -> list[dict[str, Any]]:

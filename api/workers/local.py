@@ -3,9 +3,11 @@ event shape Lambda uses, honouring batchItemFailures (failed messages stay and c
 visibility timeout). It also runs the outbox sweeper. Stops cleanly on SIGTERM/SIGINT.
 
     python -m api.workers.local [--visibility-timeout S] [--wait-seconds S] [--pollers N] [--no-sweep]
+                                [--batching-window S]
 
 Queues come from HOLD_EXPIRY_QUEUE_URL / BOOKING_EVENTS_QUEUE_URL (and SQS_ENDPOINT_URL); handlers,
-timeouts and batch sizes from contracts/queues.json. One process is one execution environment: the
+timeouts, batch sizes and batching windows from contracts/queues.json (a batch that is not full waits
+the window for more, as Lambda's event source mapping does). One process is one execution environment: the
 handlers run one invocation at a time on a dedicated thread, as on Lambda. Run more processes to scale.
 """
 
@@ -43,6 +45,7 @@ class WorkerConfig:
     pollers: int = 1  # concurrent ReceiveMessage loops per queue (they share the one environment)
     sweep_interval: float = 2.0  # seconds between outbox sweeps; 0 disables the sweeper
     sweep_older_than: float = 5.0
+    batching_window: float | None = None  # None: the queue's contract value (1 s); 0 invokes at once
 
 
 @dataclass
@@ -138,6 +141,11 @@ class Worker:
                 if self._cfg.wait_seconds == 0:
                     await _until(stop, asyncio.sleep(SHORT_POLL_IDLE_S))  # short polling: do not spin
                 continue
+            room = int(spec["batch_size"]) - len(messages)
+            window = self._cfg.batching_window
+            window = float(spec["max_batching_window_seconds"]) if window is None else window
+            if room > 0 and window > 0:
+                messages += await self._gather(queue, stop, room, visibility, window)
             stats.received += len(messages)
             event = sqs_event(messages, queue_arn=arn, region=self._settings.aws_region)
             timeout = int(spec["handler_timeout_seconds"])
@@ -153,6 +161,19 @@ class Worker:
                 stats.delete_failures += len(done)
                 # Not deleted: they come back after the visibility timeout and the handlers are idempotent.
                 log.warning("delete_failed queue=%s error=%s", key, err)
+
+    async def _gather(
+        self, queue: Any, stop: asyncio.Event, room: int, visibility: int, window: float
+    ) -> list[dict[str, Any]]:
+        """Lambda's batching window: wait `window` s, then take what came meanwhile (fewer, fuller batches)."""
+        await _until(stop, asyncio.sleep(window))
+        try:
+            more: list[dict[str, Any]] = await queue.receive(
+                max_messages=room, wait_seconds=0, visibility_timeout=visibility
+            )
+        except DependencyUnavailable:
+            return []
+        return more
 
     async def _invoke(self, handler: Handler, event: dict[str, Any], context: Any, stats: QueueStats) -> set[str]:
         """Run the handler on the environment thread; return the failed messageIds (all if it raised)."""
@@ -212,12 +233,16 @@ def parse_args(argv: list[str] | None) -> WorkerConfig:
     p.add_argument("--sweep-interval", type=float, default=2.0, help="seconds between outbox sweeps")
     p.add_argument("--sweep-older-than", type=float, default=5.0, help="relay pending events older than this")
     p.add_argument("--no-sweep", action="store_true", help="do not run the outbox sweeper")
+    p.add_argument("--batching-window", type=float, default=None, help="seconds (default: the contract's)")
     a = p.parse_args(argv)
     bad_visibility = a.visibility_timeout is not None and a.visibility_timeout < 1
-    if not 0 <= a.wait_seconds <= 20 or a.pollers < 1 or bad_visibility:
-        p.error("need 0 <= --wait-seconds <= 20, --pollers >= 1, --visibility-timeout >= 1")
+    bad_window = a.batching_window is not None and not 0 <= a.batching_window <= 300
+    if not 0 <= a.wait_seconds <= 20 or a.pollers < 1 or bad_visibility or bad_window:
+        p.error(
+            "need 0 <= --wait-seconds <= 20, --pollers >= 1, --visibility-timeout >= 1, 0 <= --batching-window <= 300"
+        )
     sweep = 0.0 if a.no_sweep else a.sweep_interval
-    return WorkerConfig(a.visibility_timeout, a.wait_seconds, a.pollers, sweep, a.sweep_older_than)
+    return WorkerConfig(a.visibility_timeout, a.wait_seconds, a.pollers, sweep, a.sweep_older_than, a.batching_window)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,12 @@ def spike(
     region: Annotated[str, typer.Option(help="AWS region of the table.")] = "us-east-1",
     out_dir: Annotated[Path | None, typer.Option(help="Where the load log and summary go.")] = None,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the invariant checker after the load.")] = True,
+    workers: Annotated[int, typer.Option(help="Locust in distributed mode: a master and N worker processes.")] = 0,
+    remote_workers: Annotated[
+        int, typer.Option(help="Also wait for N workers from other machines (`labctl load worker`).")
+    ] = 0,
+    master_bind: Annotated[str, typer.Option(help="Address the master listens on for workers.")] = "127.0.0.1",
+    master_port: Annotated[int, typer.Option(help="Port the master listens on for workers.")] = 5557,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Release-day load: Locust headless with a live view, per-endpoint numbers, SLO verdict, invariants."""
@@ -53,6 +59,10 @@ def spike(
         region,
         out_dir,
         check,
+        workers,
+        remote_workers,
+        master_bind,
+        master_port,
     )
     with reporting(as_json=as_json):
         if as_json or not console.is_terminal:
@@ -82,6 +92,18 @@ def _quiet_ticker() -> Any:
             err_console.print(report.live_line(live))
 
     return tick
+
+
+@app.command("worker")
+def worker_cmd(
+    master: Annotated[str, typer.Option(help="HOST[:PORT] of the master (`labctl load spike --remote-workers N`).")],
+    processes: Annotated[int, typer.Option(help="Worker processes to start on this machine.")] = 1,
+) -> None:
+    """Join a distributed run from another machine: Locust workers that take their orders from the master."""
+    from labctl.load import distributed
+
+    with reporting(as_json=False):
+        raise typer.Exit(distributed.join(master, processes))
 
 
 @app.command("check")

@@ -77,7 +77,20 @@ def render(doc: dict[str, Any], console: Console) -> None:
     console.print(
         f"SLO 99.9% non-5xx: {_ok(s['availability_ok'])} ({s['availability'] * 100:.3f}%, {s['failures']} failures)"
     )
+    if doc.get("locust_cpu"):
+        console.print(cpu_line(doc["locust_cpu"]))
     render_invariants(doc["invariants"], console)
+
+
+LOCUST_BUSY_PCT = 90.0
+
+
+def cpu_line(cpu: dict[str, dict[str, float]]) -> str:
+    """Locust's own CPU per process; a hint when one ran near a full core (the load generator limited the run)."""
+    parts = ", ".join(f"{name} {c['mean']:.0f}% (max {c['max']:.0f}%)" for name, c in cpu.items())
+    busy = [name for name, c in cpu.items() if c["mean"] >= LOCUST_BUSY_PCT]
+    hint = f" [yellow]{', '.join(busy)} near a full core: add --workers[/]" if busy else ""
+    return f"Locust CPU: {parts}{hint}"
 
 
 def render_invariants(invariants: list[dict[str, Any]], console: Console) -> None:

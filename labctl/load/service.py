@@ -33,6 +33,10 @@ class SpikeOptions:
     region: str = "us-east-1"
     out_dir: Path | None = None
     check: bool = True
+    workers: int = 0  # Locust worker processes here (0: one Locust process)
+    remote_workers: int = 0  # more workers the master waits for, started elsewhere with `labctl load worker`
+    master_bind: str = "127.0.0.1"
+    master_port: int = runner.MASTER_PORT
 
 
 def default_out_dir() -> Path:
@@ -65,6 +69,7 @@ def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None =
     from labctl.load import report
 
     target.validate(opts.scenario, opts.users)
+    target.validate_workers(opts.workers, opts.remote_workers)
     duration_s = parse_duration(opts.duration, LOAD_RUN).total_seconds()
     t = target.resolve(
         opts.target_url,
@@ -82,7 +87,20 @@ def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None =
     unsafe_api = _start_unsafe_api(t, out_dir) if opts.unsafe_locks else None
     url = unsafe_api.url if unsafe_api else t.url
     try:
-        spec = runner.RunSpec(url, opts.scenario, opts.users, duration_s, out_dir, "", opts.html, opts.csv_prefix)
+        spec = runner.RunSpec(
+            url,
+            opts.scenario,
+            opts.users,
+            duration_s,
+            out_dir,
+            "",
+            opts.html,
+            opts.csv_prefix,
+            workers=opts.workers,
+            remote_workers=opts.remote_workers,
+            master_bind=opts.master_bind,
+            master_port=opts.master_port,
+        )
         summary = runner.run(spec, on_tick)
     finally:
         if unsafe_api is not None:
@@ -90,6 +108,7 @@ def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None =
     summary["out_dir"] = str(out_dir)
     invariants = run_checker(t, out_dir / "load-log.jsonl") if opts.check else []
     doc = report.build(summary, url, invariants)
+    doc["locust_cpu"] = summary.get("locust_cpu", {})
     doc["unsafe_locks"] = opts.unsafe_locks
     return doc
 

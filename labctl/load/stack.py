@@ -27,7 +27,7 @@ APP_FACTORY = "api.http.app:create_app"
 
 @dataclass
 class Sidecar:
-    """A process of the load stack (the API, moto, the worker), stopped with SIGTERM then SIGKILL."""
+    """A process of the load stack (the API, the queue service, the worker), stopped with SIGTERM then SIGKILL."""
 
     process: subprocess.Popen[bytes]
 
@@ -107,39 +107,37 @@ def seed(endpoint: str, table: str, days: int) -> None:
 def _queues_and_worker(
     workdir: Path, dynamodb: str, table: str, hold_ttl_s: int
 ) -> Iterator[tuple[dict[str, str], dict[str, int]]]:
-    """moto (SQS) with the contract's queues, and the local worker consuming them, as in the local lab.
-    Yields (API settings, {process name: pid})."""
+    """The lab's queue service with the contract's queues, and the local worker consuming them, as in the
+    local lab. Yields (API settings, {process name: pid})."""
     from labctl.local import provision, services
     from labctl.local.ports import wait_for_port
 
     port = free_port()
-    moto = Sidecar(procs.spawn(services.moto_argv(port), workdir / "moto.log", services.child_env({}), REPO_ROOT))
+    sqs = Sidecar(procs.spawn(services.sqs_argv(port), workdir / "sqs.log", services.child_env({}), REPO_ROOT))
     worker: Sidecar | None = None
     try:
         if not wait_for_port(port, 30):
-            raise LabError(
-                "moto_start_failed", "moto (SQS) did not start for the load stack.", str(workdir / "moto.log")
-            )
-        endpoints = services.Endpoints(dynamodb=dynamodb, moto=f"http://{services.HOST}:{port}")
-        queues = provision.create_queues(endpoints.moto)
+            raise LabError("sqs_start_failed", "The queue service did not start for the load stack.", str(workdir))
+        endpoints = services.Endpoints(dynamodb=dynamodb, sqs=f"http://{services.HOST}:{port}")
+        queues = provision.create_queues(endpoints.sqs)
         env = services.app_env(endpoints, queues, table=table, hold_ttl=hold_ttl_s)
         env = {k: v for k, v in env.items() if k != "WEB_DIR"} | {"LOG_LEVEL": "WARNING"}
         worker = Sidecar(
             procs.spawn(services.worker_argv(), workdir / "worker.log", services.child_env(env), REPO_ROOT)
         )
-        yield env, {"moto": moto.pid, "worker": worker.pid}
+        yield env, {"sqs": sqs.pid, "worker": worker.pid}
     finally:
         if worker is not None:
             worker.stop()
-        moto.stop()
+        sqs.stop()
 
 
 @contextmanager
 def lab_api(
     st: Stack, workdir: Path, table: str, *, hold_ttl_s: int = 10
 ) -> Iterator[tuple[ApiProcess, dict[str, int]]]:
-    """On a running stack's DynamoDB Local: moto (SQS), the local worker and a second API on `table` (seeded
-    by the caller) that uses them, as the local lab runs. Yields (that API, {"moto": pid, "worker": pid})."""
+    """On a running stack's DynamoDB Local: the queue service, the local worker and a second API on `table`
+    (seeded by the caller) that uses them, as the local lab runs. Yields (that API, {"sqs": pid, "worker": pid})."""
     with _queues_and_worker(workdir, st.dynamodb_endpoint, table, hold_ttl_s) as (env, pids):
         base = api_env(st.dynamodb_endpoint, table, hold_ttl_s=hold_ttl_s)
         api = start_api(base | env, workdir / "lab-api.log")

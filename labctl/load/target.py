@@ -30,6 +30,20 @@ def validate(scenario: str, users: int) -> None:
         raise LabError("invalid_users", f"--users {users} is more than one machine can simulate.", "Stay <= 5000.")
 
 
+MAX_WORKERS = 64
+
+
+def validate_workers(workers: int, remote: int) -> None:
+    """Worker counts that make sense: 0..64 here, 0..64 elsewhere."""
+    for flag, n in (("--workers", workers), ("--remote-workers", remote)):
+        if not 0 <= n <= MAX_WORKERS:
+            raise LabError(
+                "invalid_workers",
+                f"{flag} {n} is outside 0..{MAX_WORKERS}.",
+                "One worker process per core is usual: --workers 2 on this machine.",
+            )
+
+
 def local_lab() -> Target:
     """The running local lab (`labctl up --local`), from its state file ($LABCTL_HOME/local/state.json)."""
     from labctl.local.running import require_running

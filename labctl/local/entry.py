@@ -175,11 +175,10 @@ def status(as_json: bool) -> None:
         else:
             console.print("No local lab is running. Start one with `labctl up --local`.")
         return
-    verdicts = health.probe(lab)
-    counts = health.safe_counts(lab)
-    depths = health.queue_depths(lab)
+    snap = health.snapshot(lab)  # bounded: about 2 s whatever a service does
     now = time.time()
     if as_json:
-        print_json(render.payload(lab, verdicts, now, counts=counts, queue_depths=depths))
+        doc = render.payload(lab, snap.health, now, counts=snap.counts, queue_depths=snap.depths)
+        print_json(doc | {"late": list(snap.late)})
     else:
-        console.print(render.status_panel(lab, verdicts, counts, depths, now))
+        console.print(render.status_panel(lab, snap.health, snap.counts, snap.depths, now, snap.late))

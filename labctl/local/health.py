@@ -1,10 +1,19 @@
-"""How the running lab is doing: each service's health, queue depths and the table's seat/hold/booking counts."""
+"""How the running lab is doing: each service's health, queue depths and the table's seat/hold/booking counts.
+
+Every probe has a 1 s timeout and snapshot() runs them side by side, so `labctl status --local` answers
+within about 3 s whatever a sidecar does: a service that is alive but does not answer in time is
+"slow", not "down".
+"""
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -12,7 +21,9 @@ from labctl.local.procs import alive
 from labctl.local.services import DUMMY_CREDENTIAL
 from labctl.local.state import LabState
 
-TIMEOUT_S = 2.0
+TIMEOUT_S = 1.0  # per probe
+SNAPSHOT_DEADLINE_S = 2.0  # every probe, the counts and the queue depths, side by side
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,9 @@ class Health:
     detail: str
 
 
+SLOW = Health(False, f"slow (no answer within {TIMEOUT_S:g} s)")
+
+
 def http_status(url: str, timeout_s: float = TIMEOUT_S) -> int | None:
     """The status code of GET url, None when nothing answers."""
     try:
@@ -31,17 +45,37 @@ def http_status(url: str, timeout_s: float = TIMEOUT_S) -> int | None:
         return None
 
 
-def _client(service: str, endpoint: str, region: str) -> Any:
+@functools.cache
+def _http() -> httpx.Client:
+    """One client (one SSL context, one pool) for every probe of the process: building one per probe
+    costs more than the probe on a busy machine."""
+    return httpx.Client(timeout=TIMEOUT_S)
+
+
+def _get(url: str) -> httpx.Response | Health:
+    """GET url, or the verdict when it fails: slow (timed out) or not answering."""
+    try:
+        return _http().get(url)
+    except httpx.TimeoutException:
+        return SLOW
+    except httpx.HTTPError:
+        return Health(False, "not answering")
+
+
+@functools.cache
+def _client(service: str, endpoint: str, region: str, read_timeout: float = TIMEOUT_S) -> Any:
+    """A boto3 client per (service, endpoint), made once: clients are thread-safe, their creation is slow."""
     import boto3
     from botocore.config import Config
 
-    return boto3.client(
+    # its own session: boto3's default session is not safe to share between threads
+    return boto3.session.Session().client(
         service,  # type: ignore[call-overload]
         endpoint_url=endpoint,
         region_name=region,
         aws_access_key_id=DUMMY_CREDENTIAL,
         aws_secret_access_key=DUMMY_CREDENTIAL,
-        config=Config(retries={"max_attempts": 1}, connect_timeout=TIMEOUT_S, read_timeout=10),
+        config=Config(retries={"max_attempts": 1}, connect_timeout=TIMEOUT_S, read_timeout=read_timeout),
     )
 
 
@@ -52,26 +86,53 @@ def _botocore_errors() -> tuple[type[Exception], ...]:
 
 
 def probe_api(state: LabState) -> Health:
-    """/readyz answers 200 (the API and its DynamoDB path are up); /healthz alone means degraded."""
-    ready = http_status(state.api_url + "/readyz")
-    if ready == 200:
+    """/readyz per dependency: all ready is healthy; a degraded one (the queues) is named with its reason."""
+    res = _get(state.api_url + "/readyz")
+    if isinstance(res, Health):
+        return res
+    try:
+        body = res.json()
+    except ValueError:
+        body = {}
+    deps = body.get("dependencies") or body.get("error", {}).get("details", {}).get("dependencies") or {}
+    sick = ", ".join(f"{n}: {d.get('reason', '?')}" for n, d in deps.items() if d.get("status") != "ready")
+    if res.status_code == 200 and body.get("status") == "ready":
         return Health(True, "healthy")
-    live = http_status(state.api_url + "/healthz")
-    if live == 200:
-        return Health(False, f"degraded (/readyz {ready})")
-    return Health(False, "not answering")
+    return Health(False, f"degraded ({sick or f'/readyz {res.status_code}'})")
 
 
 def probe_dynamodb(state: LabState) -> Health:
+    import botocore.exceptions as bce
+
     try:
         tables = _client("dynamodb", state.endpoints["dynamodb"], state.region).list_tables()["TableNames"]
+    except (bce.ReadTimeoutError, bce.ConnectTimeoutError):
+        return SLOW
     except _botocore_errors() as err:
         return Health(False, f"not answering ({type(err).__name__})")
     return Health(True, "healthy") if state.table_name in tables else Health(False, "table missing")
 
 
+def probe_sqs(state: LabState) -> Health:
+    """The queue service answers /health and still has every queue of the lab."""
+    res = _get(state.endpoints["sqs"] + "/health")
+    if isinstance(res, Health):
+        return res
+    have = int(res.json().get("queues", 0)) if res.status_code == 200 else 0
+    if have < len(state.queues):
+        return Health(False, f"degraded ({have} of {len(state.queues)} queues)")
+    return Health(True, "healthy")
+
+
+def probe_moto(state: LabState) -> Health:
+    res = _get(state.endpoints["moto"] + "/moto-api/")
+    if isinstance(res, Health):
+        return res
+    return Health(True, "healthy") if res.status_code == 200 else Health(False, f"answers {res.status_code}")
+
+
 def queue_depths(state: LabState) -> dict[str, dict[str, int]]:
-    """Messages waiting and in flight per queue (and DLQ); empty when moto does not answer."""
+    """Messages waiting and in flight per queue (and DLQ); empty when the queue service does not answer."""
     try:
         sqs = _client("sqs", state.endpoints["sqs"], state.region)
         depths: dict[str, dict[str, int]] = {}
@@ -95,22 +156,71 @@ def verified_at_start(state: LabState) -> dict[str, Health]:
     return {name: Health(True, checks.get(name, "healthy")) for name in state.services}
 
 
+PROBES: dict[str, Callable[[LabState], Health]] = {
+    "api": probe_api,
+    "dynamodb": probe_dynamodb,
+    "sqs": probe_sqs,
+    "moto": probe_moto,
+}
+
+
+def probe_one(state: LabState, name: str) -> Health:
+    """Process alive first, then a real request where the service answers one."""
+    rec = state.services[name]
+    if not alive(rec.pid, rec.create_time):
+        return Health(False, "down (process gone)")
+    check = PROBES.get(name)
+    return check(state) if check else Health(True, "running")
+
+
 def probe(state: LabState) -> dict[str, Health]:
-    """Health of every supervised service: process alive first, then a real request where there is one."""
-    out: dict[str, Health] = {}
-    for name, rec in state.services.items():
-        if not alive(rec.pid, rec.create_time):
-            out[name] = Health(False, "down (process gone)")
-        elif name == "api":
-            out[name] = probe_api(state)
-        elif name == "dynamodb":
-            out[name] = probe_dynamodb(state)
-        elif name == "moto":
-            code = http_status(state.endpoints["moto"] + "/moto-api/")
-            out[name] = Health(True, "healthy") if code == 200 else Health(False, "not answering")
-        else:
-            out[name] = Health(True, "running")
-    return out
+    """Health of every supervised service, probed side by side."""
+    jobs = {name: functools.partial(probe_one, state, name) for name in state.services}
+    done = gather(jobs, SNAPSHOT_DEADLINE_S)
+    return {name: done.get(name) or SLOW for name in state.services}
+
+
+def gather(jobs: Mapping[str, Callable[[], T]], deadline_s: float) -> dict[str, T]:
+    """Run every job on its own daemon thread; the results that came back within deadline_s.
+
+    Daemon threads: a job still waiting on a stuck service never holds the command's exit.
+    """
+    results: dict[str, T] = {}
+
+    def run(name: str, job: Callable[[], T]) -> None:
+        results[name] = job()
+
+    threads = [threading.Thread(target=run, args=item, daemon=True) for item in jobs.items()]
+    for t in threads:
+        t.start()
+    end = time.monotonic() + deadline_s
+    for t in threads:
+        t.join(max(0.0, end - time.monotonic()))
+    return dict(results)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    health: dict[str, Health]
+    counts: dict[str, dict[str, int]] | None
+    depths: dict[str, dict[str, int]]
+    late: tuple[str, ...] = ()  # what did not come back in time ("counts", "depths")
+
+
+def snapshot(state: LabState) -> Snapshot:
+    """Every probe, the table counts and the queue depths at once, bounded by SNAPSHOT_DEADLINE_S."""
+    # the clients are made here, before the clock starts: botocore's loaders take seconds on a busy machine
+    _http()
+    _client("dynamodb", state.endpoints["dynamodb"], state.region)
+    _client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SNAPSHOT_DEADLINE_S)
+    if "sqs" in state.endpoints:
+        _client("sqs", state.endpoints["sqs"], state.region)
+    jobs: dict[str, Callable[[], Any]] = {f"probe:{n}": functools.partial(probe_one, state, n) for n in state.services}
+    jobs |= {"counts": functools.partial(safe_counts, state), "depths": functools.partial(queue_depths, state)}
+    done = gather(jobs, SNAPSHOT_DEADLINE_S)
+    health = {n: done.get(f"probe:{n}") or SLOW for n in state.services}
+    late = tuple(k for k in ("counts", "depths") if k not in done)
+    return Snapshot(health, done.get("counts"), done.get("depths") or {}, late)
 
 
 def counts(state: LabState) -> dict[str, dict[str, int]]:
@@ -118,7 +228,7 @@ def counts(state: LabState) -> dict[str, dict[str, int]]:
 
     A Scan reads the whole table: fine for a local lab's few thousand items, never for production.
     """
-    ddb = _client("dynamodb", state.endpoints["dynamodb"], state.region)
+    ddb = _client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SNAPSHOT_DEADLINE_S)
     tally: Counter[tuple[str, str]] = Counter()
     kwargs: dict[str, Any] = {
         "TableName": state.table_name,

@@ -1,63 +1,57 @@
 """Create the lab's resources from the same definitions the CDK app uses.
 
-Queues: contracts/queues.json -> CreateQueue on moto (DLQ first, then the queue with its RedrivePolicy).
+Queues: contracts/queues.json -> CreateQueue on the lab's queue service, by api.adapters.sqs.ensure_queues.
 Table and catalog: contracts/table.json via `python -m api.seed --create-table` (launched, not imported).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
+from labctl.local.ports import wait_for_port
 from labctl.local.services import CONTRACTS_DIR, DUMMY_CREDENTIAL, REGION, REPO_ROOT, child_env
 from labctl.output import LabError
 
 SEED_TIMEOUT_SECONDS = 300
 
 
-def queue_contract(contracts_dir: Path = CONTRACTS_DIR) -> list[dict[str, Any]]:
-    """The queues of contracts/queues.json."""
-    data: dict[str, Any] = json.loads((contracts_dir / "queues.json").read_text())
-    return list(data["queues"])
+def create_queues(
+    sqs_endpoint: str, region: str = REGION, contracts_dir: Path = CONTRACTS_DIR, *, wait_s: float = 0.0
+) -> dict[str, str]:
+    """Create every contract queue and its DLQ (idempotent); URLs by key (`hold_expiry`, `hold_expiry_dlq`...).
 
+    The booking service's own code does it (api.adapters.sqs.ensure_queues), so the lab's queues and the
+    ones its tests create cannot drift apart. wait_s: first wait that long for the endpoint to listen.
+    LabError `queue_setup_failed` when the endpoint does not answer.
+    """
+    from contextlib import AsyncExitStack
 
-def create_queues(sqs_endpoint: str, region: str = REGION, contracts_dir: Path = CONTRACTS_DIR) -> dict[str, str]:
-    """Create every queue and its DLQ on sqs_endpoint; return URLs by key (`hold_expiry`, `hold_expiry_dlq`...)."""
-    import boto3
-    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=sqs_endpoint,
-        region_name=region,
-        aws_access_key_id=DUMMY_CREDENTIAL,
-        aws_secret_access_key=DUMMY_CREDENTIAL,
-        config=Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=2, read_timeout=10),
-    )
-    urls: dict[str, str] = {}
-    for q in queue_contract(contracts_dir):
-        dlq = q["dlq"]
-        dlq_url = sqs.create_queue(
-            QueueName=dlq["name"],
-            Attributes={"MessageRetentionPeriod": str(dlq["message_retention_seconds"])},
-        )["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(dlq["max_receive_count"])}
-        url = sqs.create_queue(
-            QueueName=q["name"],
-            Attributes={
-                "VisibilityTimeout": str(q["visibility_timeout_seconds"]),
-                "MessageRetentionPeriod": str(q["message_retention_seconds"]),
-                "ReceiveMessageWaitTimeSeconds": str(q["receive_wait_time_seconds"]),
-                "RedrivePolicy": json.dumps(redrive),
-            },
-        )["QueueUrl"]
-        urls[q["key"]] = url
-        urls[f"{q['key']}_dlq"] = dlq_url
-    return urls
+    from api.adapters.sqs import ensure_queues, open_sqs
+
+    async def create() -> dict[str, str]:
+        async with AsyncExitStack() as stack:
+            sqs = await open_sqs(stack, region=region, endpoint_url=sqs_endpoint, read_timeout=10, attempts=5)
+            return await ensure_queues(sqs, contracts_dir, prefix="")
+
+    port = urlparse(sqs_endpoint).port
+    if wait_s and port:
+        wait_for_port(port, wait_s)
+    try:
+        return asyncio.run(create())
+    except (BotoCoreError, ClientError) as err:
+        raise LabError(
+            "queue_setup_failed",
+            f"Could not create the lab's queues at {sqs_endpoint}: {err}",
+            "See the queue service's log (sqs.log in the lab's log folder).",
+        ) from err
 
 
 def seed_argv(endpoint_url: str, table: str, region: str, days: int, *, create_table: bool = True) -> list[str]:

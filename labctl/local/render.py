@@ -7,21 +7,24 @@ from typing import Any
 
 from rich import box
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from labctl.durations import format_duration
-from labctl.local.health import Health
+from labctl.local.health import SNAPSHOT_DEADLINE_S, Health
 from labctl.local.state import LabState
 
 LABELS = {
     "api": "api (uvicorn + web UI)",
     "dynamodb": "dynamodb (DynamoDB Local)",
-    "moto": "moto (SQS, S3, CloudWatch, Logs)",
+    "sqs": "sqs (queue service)",
+    "moto": "moto (S3, CloudWatch, Logs)",
     "worker": "worker (SQS -> Lambda handlers)",
+    "metrics": "metrics (EMF -> CloudWatch)",
     "seed": "seed (catalog top-up)",
 }
-ORDER = ("api", "worker", "dynamodb", "moto", "seed")
+ORDER = ("api", "worker", "dynamodb", "sqs", "moto", "metrics", "seed")
 
 
 def clock_time(epoch: float) -> str:
@@ -89,7 +92,11 @@ def payload(lab: LabState, health: dict[str, Health], now: float, **extra: Any) 
 def _health_cell(h: Health | None) -> str:
     if h is None:
         return "[dim]unknown[/]"
-    return f"[green]{h.detail}[/]" if h.ok else f"[red]{h.detail}[/]"
+    if h.ok:
+        return f"[green]{escape(h.detail)}[/]"
+    return (
+        f"[yellow]{escape(h.detail)}[/]" if h.detail.startswith(("slow", "degraded")) else f"[red]{escape(h.detail)}[/]"
+    )
 
 
 def services_table(lab: LabState, health: dict[str, Health]) -> Table:
@@ -134,6 +141,7 @@ def status_panel(
     counts: dict[str, dict[str, int]] | None,
     depths: dict[str, dict[str, int]],
     now: float,
+    late: tuple[str, ...] = (),
 ) -> Panel:
     """The panel of `status`: services, counts, queues and time left."""
     head = Table.grid(padding=(0, 2))
@@ -141,7 +149,9 @@ def status_panel(
     head.add_column()
     head.add_row("UI", lab.ui_url)
     head.add_row("Time left", f"{format_duration(lab.stop_by - now)} (stops by {clock_time(lab.stop_by)})")
-    if counts is None:
+    if counts is None and "counts" in late:
+        head.add_row("Table", f"[yellow]slow: no counts within {SNAPSHOT_DEADLINE_S:g} s[/]")
+    elif counts is None:
         head.add_row("Table", "[red]DynamoDB Local does not answer[/]")
     else:
         s, h, b = counts["seats"], counts["holds"], counts["bookings"]
@@ -151,10 +161,20 @@ def status_panel(
         head.add_row("Bookings", str(b["total"]))
     if depths:
         head.add_row("Queues", ", ".join(f"{k} {v['waiting']}+{v['in_flight']}" for k, v in depths.items()))
-    ok = all(x.ok for n, x in health.items() if n != "seed")
+    word, color = verdict(health)
     return Panel(
         Group(head, services_table(lab, health)),
-        title="labctl local lab: " + ("healthy" if ok else "[red]unhealthy[/]"),
+        title=f"labctl local lab: [{color}]{word}[/]",
         subtitle="queues: waiting+in flight",
-        border_style="green" if ok else "red",
+        border_style=color,
     )
+
+
+def verdict(health: dict[str, Health]) -> tuple[str, str]:
+    """healthy (all ok), degraded (only slow or degraded services), or unhealthy (one is down); with a color."""
+    sick = [h.detail for n, h in health.items() if n != "seed" and not h.ok]
+    if not sick:
+        return "healthy", "green"
+    if all(d.startswith(("slow", "degraded")) for d in sick):
+        return "degraded", "yellow"
+    return "unhealthy", "red"

@@ -29,13 +29,14 @@ class Endpoints:
     """Where the lab's AWS stand-ins listen."""
 
     dynamodb: str
-    moto: str
+    sqs: str
+    moto: str = ""  # S3, CloudWatch and Logs; the load stack runs without it
 
     def as_dict(self) -> dict[str, str]:
-        """Per-service URLs (moto serves SQS, S3, CloudWatch and CloudWatch Logs on one port)."""
+        """Per-service URLs (the queue service serves SQS; moto S3, CloudWatch and CloudWatch Logs on one port)."""
         return {
             "dynamodb": self.dynamodb,
-            "sqs": self.moto,
+            "sqs": self.sqs,
             "s3": self.moto,
             "cloudwatch": self.moto,
             "logs": self.moto,
@@ -49,8 +50,13 @@ def worker_available() -> bool:
 
 
 def moto_argv(port: int) -> list[str]:
-    """moto in server mode: SQS, S3, CloudWatch, CloudWatch Logs (and the rest of moto) on one port."""
+    """moto in server mode: S3, CloudWatch, CloudWatch Logs (and the rest of moto) on one port."""
     return [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)]
+
+
+def sqs_argv(port: int, region: str = REGION) -> list[str]:
+    """The lab's queue service (labctl.local.sqs): SQS's JSON protocol, cheap at any queue length (ADR 0015)."""
+    return [sys.executable, "-m", "labctl.local.sqs.server", "--host", HOST, "--port", str(port), "--region", region]
 
 
 def api_argv(port: int) -> list[str]:
@@ -105,18 +111,18 @@ def shipper_argv(moto: str, region: str, logs: Path) -> list[str]:
 
 def aws_env(endpoints: Endpoints, region: str = REGION) -> dict[str, str]:
     """Dummy credentials and per-service endpoint URLs, so any boto3 client in a child lands on the lab."""
-    return {
+    env = {
         "AWS_ACCESS_KEY_ID": DUMMY_CREDENTIAL,
         "AWS_SECRET_ACCESS_KEY": DUMMY_CREDENTIAL,
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL_DYNAMODB": endpoints.dynamodb,
-        "AWS_ENDPOINT_URL_SQS": endpoints.moto,
-        "AWS_ENDPOINT_URL_S3": endpoints.moto,
-        "AWS_ENDPOINT_URL_CLOUDWATCH": endpoints.moto,
-        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": endpoints.moto,
+        "AWS_ENDPOINT_URL_SQS": endpoints.sqs,
     }
+    for service in ("S3", "CLOUDWATCH", "CLOUDWATCH_LOGS") if endpoints.moto else ():
+        env[f"AWS_ENDPOINT_URL_{service}"] = endpoints.moto
+    return env
 
 
 def app_env(
@@ -134,7 +140,7 @@ def app_env(
         "DYNAMODB_ENDPOINT_URL": endpoints.dynamodb,
         "TABLE_NAME": table,
         "HOLD_TTL_SECONDS": str(hold_ttl),
-        "SQS_ENDPOINT_URL": endpoints.moto,
+        "SQS_ENDPOINT_URL": endpoints.sqs,
         "HOLD_EXPIRY_QUEUE_URL": queues["hold_expiry"],
         "BOOKING_EVENTS_QUEUE_URL": queues["booking_events"],
         "LOG_LEVEL": "INFO",

@@ -1,44 +1,35 @@
 """The supervisor: starts the lab, keeps it running, stops it cleanly.
 
-It starts DynamoDB Local, moto (SQS, S3, CloudWatch, Logs), the API and the worker, each in its own
-process group; creates the queues and the table and seeds the catalog; waits until everything is healthy;
-then watches them (restarting the API or the worker if one dies) until Ctrl-C, `labctl down --local`
-(SIGTERM) or the TTL. Stopping is SIGTERM per group, SIGKILL after a grace period, then a check that
-every port is free. Foreground: `labctl up --local`. Detached: `python -m labctl.local.supervisor`.
+It starts DynamoDB Local, the queue service (SQS), moto (S3, CloudWatch, Logs), the API, the worker and
+the metrics shipper, each in its own process group; creates the queues and the table and seeds the catalog;
+waits until everything is healthy; then watches them (restarting the API, the worker or the queue service
+if one dies; the queues are created again, their messages are gone) until Ctrl-C, `labctl down --local`
+(SIGTERM) or the TTL. Stopping is SIGTERM per group, SIGKILL after a grace period, then a check that every
+port is free. Foreground: `labctl up --local`. Detached: `python -m labctl.local.supervisor`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import FrameType
 
 from labctl.local import dynamodb_local, procs, provision, services, state
+from labctl.local.children import Children, Interrupted, Progress
 from labctl.local.ports import free_port, port_open
-from labctl.local.services import REPO_ROOT, Endpoints
-from labctl.local.state import LabState, ServiceRecord
+from labctl.local.services import Endpoints
+from labctl.local.state import LabState
+from labctl.local.watch import SEED_DAYS, RestartSpec, Watcher
 from labctl.output import LabError
 
 SEED_DAYS_AT_START = 2  # today and tomorrow: enough to book within seconds of the start
-SEED_DAYS = 7  # the rest is loaded in the background once the lab is healthy
-STAGE_TIMEOUT_S = 150.0  # per stage, generous: 2 shared cores can be very slow
-RESTART_LIMIT = 5
-RESTARTABLE = ("api", "worker")  # stateless; DynamoDB Local and moto hold the data in memory
-Progress = Callable[[str], None]
-Popen = subprocess.Popen[bytes]
-
-
-class Interrupted(Exception):
-    """A stop was requested while the lab was still starting."""
+QUEUE_RESTART_WAIT_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -75,9 +66,14 @@ class Supervisor:
         self._clock = clock
         self._stop = threading.Event()
         self.reason = ""
-        self._procs: dict[str, Popen] = {}
-        self._lab: LabState | None = None
+        self.kids = Children(self._progress, self._stop)
         self._env: dict[str, str] = {}
+        self.watcher = Watcher(self.kids, {}, self._progress)
+
+    @property
+    def _lab(self) -> LabState:
+        assert self.kids.lab is not None
+        return self.kids.lab
 
     # -- lifecycle --------------------------------------------------------------------------------
     def request_stop(self, reason: str) -> None:
@@ -113,19 +109,63 @@ class Supervisor:
 
     def start(self) -> LabState:
         """Bring every service up and wait until all are healthy; the ready state (also saved)."""
-        o, t0 = self.opts, time.monotonic()
+        o, t0, kids = self.opts, time.monotonic(), self.kids
         procs.ensure_port_free(o.port)
         dynamodb_local.java_path(), dynamodb_local.find_jar()  # fail before anything is started
         logs = state.logs_dir()
         logs.mkdir(parents=True, exist_ok=True)
         for old in logs.glob("*.log"):
             old.unlink()
-        moto_port = free_port()
-        moto = self._spawn("moto", services.moto_argv(moto_port), services.child_env({}), moto_port)
+        moto_port, sqs_port = free_port(), free_port()
+        moto = kids.spawn("moto", services.moto_argv(moto_port), services.child_env({}))
+        sqs = kids.spawn("sqs", services.sqs_argv(sqs_port, o.region), services.child_env({}))
         ddb = dynamodb_local.launch(logs / "dynamodb.log")
-        endpoints = Endpoints(dynamodb=ddb.endpoint_url, moto=f"http://127.0.0.1:{moto_port}")
-        now = self._clock()
-        self._lab = LabState(
+        endpoints = Endpoints(
+            ddb.endpoint_url, sqs=f"http://127.0.0.1:{sqs_port}", moto=f"http://127.0.0.1:{moto_port}"
+        )
+        kids.lab = self._new_state(endpoints, str(logs))
+        kids.adopt("dynamodb", ddb.process, ddb.port, ddb.log_path)
+        kids.record("moto", moto, moto_port)
+        kids.record("sqs", sqs, sqs_port)
+
+        # DynamoDB Local (fast-start JVM) is usually up before the rest has imported: seed first.
+        kids.wait("dynamodb", lambda: port_open(ddb.port), lambda: _ddb_failed(ddb))
+        seed_env = provision.seed_env(endpoints.dynamodb, o.region)
+        seed = kids.spawn(
+            "seed", provision.seed_argv(endpoints.dynamodb, o.table, o.region, SEED_DAYS_AT_START), seed_env
+        )
+        kids.wait("sqs", lambda: port_open(sqs_port), lambda: kids.exited("sqs"))
+        self._lab.queues = provision.create_queues(endpoints.sqs, o.region)
+        self._progress(f"queues created: {', '.join(sorted(self._lab.queues))}")
+        self._env = services.child_env(
+            services.app_env(endpoints, self._lab.queues, table=o.table, hold_ttl=o.hold_ttl)
+        )
+        kids.spawn("api", services.api_argv(o.port), self._env, o.port)
+        if services.worker_available():
+            kids.spawn("worker", services.worker_argv(), self._env)
+        else:
+            self._progress("worker: not available (api/workers/local.py is not there yet)")
+        kids.spawn("metrics", services.shipper_argv(endpoints.moto, o.region, logs), self._env)
+
+        kids.wait("seed", lambda: seed.poll() == 0, lambda: kids.exited("seed"))
+        result = provision.parse_seed_output(kids.log_text("seed"))
+        self._lab.catalog.update(days=SEED_DAYS_AT_START, movies=result.get("movies"), shows=result.get("shows"))
+        self._lab.services.pop("seed", None)
+        self._progress(f"catalog seeded: {result.get('movies')} movies, {result.get('shows')} shows")
+        kids.wait("api", lambda: _ready(self._lab), lambda: kids.exited("api"))
+        if "worker" in kids.procs:
+            kids.wait("worker", lambda: '"worker_ready"' in kids.log_text("worker"), lambda: kids.exited("worker"))
+        kids.wait("moto", lambda: port_open(moto_port), lambda: kids.exited("moto"))
+        self._lab.status, self._lab.ready_at = "ready", self._clock()
+        self._lab.startup_seconds = round(self._clock() - o.t0 if o.t0 else time.monotonic() - t0, 1)
+        self.watcher = Watcher(kids, self._restart_specs(endpoints), self._progress)
+        self.watcher.start_topup(self._lab.endpoints["dynamodb"], self.opts.table, self.opts.region)
+        state.save(self._lab)
+        return self._lab
+
+    def _new_state(self, endpoints: Endpoints, log_dir: str) -> LabState:
+        o, now = self.opts, self._clock()
+        return LabState(
             launch_id=o.launch_id,
             status="starting",
             supervisor_pid=os.getpid(),
@@ -142,169 +182,51 @@ class Supervisor:
             endpoints=endpoints.as_dict(),
             worker="supervised" if services.worker_available() else "not available",
             catalog={"days": 0, "target_days": SEED_DAYS, "status": "loading"},
-            log_dir=str(logs),
+            log_dir=log_dir,
         )
-        self._adopt("dynamodb", ddb.process, ddb.port, ddb.log_path)
-        self._record("moto", moto, moto_port)
 
-        # DynamoDB Local (fast-start JVM) is usually up before moto has imported: seed first, then the queues.
-        self._wait("dynamodb", lambda: port_open(ddb.port), lambda: _ddb_failed(ddb))
-        seed_env = provision.seed_env(endpoints.dynamodb, o.region)
-        argv = provision.seed_argv(endpoints.dynamodb, o.table, o.region, SEED_DAYS_AT_START)
-        seed = self._spawn("seed", argv, seed_env)
-        self._wait("moto", lambda: port_open(moto_port), lambda: self._exited("moto"))
-        self._lab.queues = provision.create_queues(endpoints.moto, o.region)
-        self._progress(f"queues created: {', '.join(sorted(self._lab.queues))}")
-        app_env = services.app_env(endpoints, self._lab.queues, table=o.table, hold_ttl=o.hold_ttl)
-        self._env = services.child_env(app_env)
-        self._spawn("api", services.api_argv(o.port), self._env, o.port)
-        if services.worker_available():
-            self._spawn("worker", services.worker_argv(), self._env)
-        else:
-            self._progress("worker: not available (api/workers/local.py is not there yet)")
-        self._spawn("metrics", services.shipper_argv(endpoints.moto, o.region, logs), self._env)
+    def _restart_specs(self, endpoints: Endpoints) -> dict[str, RestartSpec]:
+        """How each restartable service starts again; the queue service also gets its queues back."""
+        o = self.opts
 
-        self._wait("seed", lambda: seed.poll() == 0, lambda: self._exited("seed"))
-        result = provision.parse_seed_output(self._log("seed").read_text(errors="replace"))
-        self._lab.catalog.update(days=SEED_DAYS_AT_START, movies=result.get("movies"), shows=result.get("shows"))
-        self._lab.services.pop("seed", None)
-        self._progress(f"catalog seeded: {result.get('movies')} movies, {result.get('shows')} shows")
-        self._wait("api", lambda: _ready(self._lab), lambda: self._exited("api"))
-        if "worker" in self._procs:
-            self._wait("worker", self._worker_ready, lambda: self._exited("worker"))
-        self._lab.status, self._lab.ready_at = "ready", self._clock()
-        self._lab.startup_seconds = round(self._clock() - o.t0 if o.t0 else time.monotonic() - t0, 1)
-        self._start_topup()
-        state.save(self._lab)
-        return self._lab
+        def queues() -> None:
+            provision.create_queues(endpoints.sqs, o.region, wait_s=QUEUE_RESTART_WAIT_S)
+
+        sqs_port = self._lab.services["sqs"].port or 0
+        return {
+            "api": RestartSpec(services.api_argv(o.port), self._env, o.port),
+            "worker": RestartSpec(services.worker_argv(), self._env),
+            "sqs": RestartSpec(services.sqs_argv(sqs_port, o.region), services.child_env({}), sqs_port, queues),
+        }
 
     def serve(self) -> None:
         """Watch the children once a second until a stop is requested or the TTL passes."""
-        assert self._lab is not None
         while not self._stop.wait(1.0):
             if self._clock() >= self._lab.stop_by:
                 self.request_stop("ttl")
                 break
-            self._check_children()
+            self.watcher.check()
 
     def shutdown(self) -> StopReport:
         """Stop the app tier, then the data tier; verify no process and no port is left; forget the state."""
-        t0 = time.monotonic()
-        if self._lab is not None:
-            self._lab.status = "stopping"
-            state.save(self._lab)
-        ports = [r.port for r in self._lab.services.values() if r.port] if self._lab else []
-        survivors: list[str] = []
-        for tier in (("api", "worker", "metrics", "seed"), ("dynamodb", "moto")):
-            survivors += procs.stop_all([self._target(n) for n in tier if n in self._procs])
+        t0, lab = time.monotonic(), self.kids.lab
+        if lab is not None:
+            lab.status = "stopping"
+            state.save(lab)
+        ports = [r.port for r in lab.services.values() if r.port] if lab else []
+        survivors = self.kids.stop(("api", "worker", "metrics", "seed"))
+        survivors += self.kids.stop(("dynamodb", "sqs", "moto"))
         report = StopReport(
             reason=self.reason or "error",
             seconds=round(time.monotonic() - t0, 1),
-            stopped=sorted(self._procs),
+            stopped=sorted(self.kids.procs),
             survivors=survivors,
             ports_open=procs.wait_ports_closed(ports),
         )
         self._progress(f"stopped ({report.reason}) in {report.seconds} s, left: {survivors} ports {report.ports_open}")
-        if self._lab is not None:
+        if lab is not None:
             state.clear()
         return report
-
-    # -- helpers ----------------------------------------------------------------------------------
-    def _log(self, name: str) -> Path:
-        return state.logs_dir() / f"{name}.log"
-
-    def _spawn(self, name: str, argv: list[str], env: dict[str, str], port: int | None = None) -> Popen:
-        proc = procs.spawn(argv, self._log(name), env, REPO_ROOT)
-        self._procs[name] = proc
-        if self._lab is not None:
-            self._record(name, proc, port)
-        self._progress(f"{name}: started (pid {proc.pid})")
-        return proc
-
-    def _adopt(self, name: str, proc: Popen, port: int, log: Path) -> None:
-        self._procs[name] = proc
-        self._record(name, proc, port, log)
-        self._progress(f"{name}: started (pid {proc.pid})")
-
-    def _record(self, name: str, proc: Popen, port: int | None, log: Path | None = None) -> None:
-        """Note the child in state.json at once: if the supervisor crashes, `down` can still find it."""
-        assert self._lab is not None
-        old = self._lab.services.get(name)
-        url = f"http://127.0.0.1:{port}" if port else None
-        restarts = old.restarts if old else 0
-        log_file = str(log or self._log(name))
-        started = procs.create_time(proc.pid)
-        self._lab.services[name] = ServiceRecord(name, proc.pid, started, port, log_file, url, restarts)
-        state.save(self._lab)
-
-    def _target(self, name: str) -> procs.Target:
-        proc = self._procs[name]
-        rec = self._lab.services.get(name) if self._lab else None
-        return procs.Target(name, proc.pid, rec.create_time if rec else procs.create_time(proc.pid), proc)
-
-    def _wait(self, what: str, ready: Callable[[], bool], failed: Callable[[], LabError | None]) -> None:
-        deadline = time.monotonic() + STAGE_TIMEOUT_S
-        while not ready():
-            if self._stop.is_set():
-                raise Interrupted(what)
-            err = failed()
-            if err is not None:
-                raise err
-            if time.monotonic() > deadline:
-                raise LabError(
-                    "lab_start_timeout",
-                    f"{what} was not ready within {STAGE_TIMEOUT_S:.0f} s.",
-                    procs.log_tail(self._log(what)),
-                )
-            time.sleep(0.1)
-        self._progress(f"{what}: ready")
-
-    def _exited(self, name: str) -> LabError | None:
-        code = self._procs[name].poll()
-        if code is None or (name == "seed" and code == 0):
-            return None
-        message = f"{name} exited with code {code} during start."
-        return LabError(f"{name}_failed", message, procs.log_tail(self._log(name)))
-
-    def _worker_ready(self) -> bool:
-        try:
-            return '"worker_ready"' in self._log("worker").read_text(errors="replace")
-        except OSError:
-            return False
-
-    def _start_topup(self) -> None:
-        assert self._lab is not None
-        if SEED_DAYS <= SEED_DAYS_AT_START:
-            self._lab.catalog["status"] = "ready"
-            return
-        argv = provision.seed_argv(self._lab.endpoints["dynamodb"], self.opts.table, self.opts.region, SEED_DAYS)
-        self._spawn("seed", argv, provision.seed_env(self._lab.endpoints["dynamodb"], self.opts.region))
-
-    def _check_children(self) -> None:
-        assert self._lab is not None
-        for name, proc in list(self._procs.items()):
-            code = proc.poll()
-            if code is None or name not in self._lab.services:
-                continue
-            if name == "seed":
-                ok = code == 0
-                days = SEED_DAYS if ok else self._lab.catalog["days"]
-                self._lab.catalog.update(days=days, status="ready" if ok else "partial")
-                if ok:
-                    with contextlib.suppress(LabError, OSError):
-                        result = provision.parse_seed_output(self._log("seed").read_text(errors="replace"))
-                        self._lab.catalog.update(movies=result.get("movies"), shows=result.get("shows"))
-                del self._lab.services[name]
-                self._progress(f"catalog: {SEED_DAYS} days loaded" if ok else f"seed top-up failed (exit {code})")
-            elif name in RESTARTABLE and self._lab.services[name].restarts < RESTART_LIMIT:
-                argv = services.api_argv(self.opts.port) if name == "api" else services.worker_argv()
-                self._progress(f"{name}: exited with {code}; restarting")
-                self._spawn(name, argv, self._env, self.opts.port if name == "api" else None)
-                self._lab.services[name].restarts += 1
-            else:
-                self._progress(f"{name}: exited with {code}; not restarted")
-                del self._lab.services[name]
-            state.save(self._lab)
 
 
 def _ready(lab: LabState | None) -> bool:

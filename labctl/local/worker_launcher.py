@@ -27,6 +27,7 @@ class WorkerOptions:
     sweep_interval: float | None = None
     sweep_older_than: float | None = None
     sweep: bool = True
+    batching_window: float | None = None
 
 
 def worker_command(opts: WorkerOptions | None = None, *, python: str = sys.executable) -> list[str]:
@@ -39,6 +40,7 @@ def worker_command(opts: WorkerOptions | None = None, *, python: str = sys.execu
         ("--pollers", o.pollers),
         ("--sweep-interval", o.sweep_interval),
         ("--sweep-older-than", o.sweep_older_than),
+        ("--batching-window", o.batching_window),
     ]
     for flag, value in flags:
         if value is not None:

@@ -29,7 +29,9 @@ def check() -> list[Result]:
     movies = httpx.get(f"{lab.api_url}/api/movies", timeout=10).json()["items"]
     results.append(("the catalog is loaded", len(movies) >= 6, f"{len(movies)} movies"))
     depths = health.queue_depths(lab)
-    results.append(("queues and DLQs exist", len(depths) == 4, ", ".join(sorted(depths)) or "moto does not answer"))
+    results.append(
+        ("queues and DLQs exist", len(depths) == 4, ", ".join(sorted(depths)) or "the queue service does not answer")
+    )
 
     counts = health.safe_counts(lab) or {"bookings": {"total": 0}, "holds": {"total": 0}}
     booked = counts["bookings"]["total"]

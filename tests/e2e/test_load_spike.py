@@ -112,3 +112,21 @@ def test_unsafe_locks_double_book_under_hot_seat_and_the_checker_catches_it(
     assert again.exit_code == 1
     rechecked = {i["name"]: i["violation_count"] for i in json.loads(again.stdout)["invariants"]}
     assert rechecked["no_seat_booked_twice"] == failed["no_seat_booked_twice"]["violation_count"]
+
+
+def test_a_distributed_spike_with_two_workers_merges_their_numbers(
+    safe_api: tuple[str, str], dynamodb_local: str, tmp_path: Path
+) -> None:
+    url, table = safe_api
+    args = ["--target", url, "--table", table, "--dynamodb-endpoint", dynamodb_local, "--workers", "2"]
+    code, doc = _spike([*args, "--users", "20", "--duration", "20s", "--out-dir", str(tmp_path)])
+    assert code == 0, doc
+    assert set(doc["locust_cpu"]) == {"master", "worker-1", "worker-2"}
+    assert all(0 <= c["mean"] <= c["max"] for c in doc["locust_cpu"].values())
+    holds = _endpoint(doc, "POST /api/shows/{id}/holds")
+    assert holds["status_counts"].get("201", 0) > 0
+    assert set(holds["phases"]) >= {"baseline", "peak"}  # the workers followed the master's plan
+    assert doc["slo"]["failures"] == 0
+    assert [i["name"] for i in doc["invariants"] if not i["ok"]] == []
+    logged = (tmp_path / "load-log.jsonl").read_text().count('"ev":"hold"')
+    assert logged == sum(holds["status_counts"].values())  # every worker's hold attempts reached the log

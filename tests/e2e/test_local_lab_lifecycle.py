@@ -53,7 +53,7 @@ def test_a_foreground_lab_expires_a_five_second_hold_and_stops_cleanly_on_ctrl_c
         assert up["hold_ttl_seconds"] == 5
         assert up["ttl_seconds"] == 1800
         assert up["detached"] is False
-        assert {"api", "dynamodb", "moto", "worker"} <= set(up["services"])
+        assert {"api", "dynamodb", "sqs", "moto", "worker"} <= set(up["services"])
         st = lab.state()
         lab.pids = [st["supervisor_pid"], *(s["pid"] for s in st["services"].values())]
         lab.ports = [s["port"] for s in st["services"].values() if s["port"]]

@@ -168,7 +168,10 @@ async def outcome(
         await services.store.put_catalog(movies, shows[:1])
 
         out, err = (logs / "worker.out").open("wb"), (logs / "worker.err").open("wb")
-        opts = worker_launcher.WorkerOptions(visibility_timeout=5, wait_seconds=1, sweep_interval=1.0)
+        # batching_window=0: the release latency is under test here, not Lambda's batching window
+        opts = worker_launcher.WorkerOptions(
+            visibility_timeout=5, wait_seconds=1, sweep_interval=1.0, batching_window=0
+        )
         proc = worker_launcher.launch(env, opts, stdout=out, stderr=err)
         try:
             await _wait_ready(logs / "worker.err", proc)

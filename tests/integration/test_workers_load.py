@@ -1,15 +1,10 @@
-"""10,000 hold-expiry and booking messages, 5% poison, through moto's SQS, DynamoDB Local and three
-local worker processes running the real Lambda handlers.
+"""10,000 hold-expiry and booking messages, 5% poison, through the local lab's queue service (SQS),
+DynamoDB Local and three local worker processes running the real Lambda handlers.
 
 Every good message has exactly one effect (counted in DynamoDB and in the handlers' EMF metrics),
-every poison message is received exactly 3 times and ends in its DLQ once, nothing is lost.
-
-moto's SQS backend is neither thread-safe nor O(1) (found here): DeleteMessage rebuilds the message
-list (a concurrent SendMessage or DeleteMessage is lost or undone), two concurrent ReceiveMessage calls
-can move the same message to the DLQ twice, and every SendMessage computes the queue's attributes over
-all its messages with a ~10-70 us clock call per message. Real SQS has none of that, so for this test
-moto's SQS calls are serialized with one lock and its clock reads time.time() (same value, no datetime);
-the workers short-poll (a long poll would hold the lock).
+every poison message is received exactly 3 times and ends in its DLQ once, nothing is lost. (On
+moto's SQS this needed its calls serialized behind one lock: it is neither thread-safe nor O(1) per
+message; the lab's own queue service is both, ADR 0015.)
 """
 
 from __future__ import annotations
@@ -17,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import threading
 import time
 import uuid
 from collections import Counter
@@ -133,9 +127,8 @@ def _messages(
 async def _send_all(sqs: Any, url: str, bodies: list[str]) -> None:
     """Send every body, keeping at most IN_FLIGHT messages on the queue.
 
-    moto computes each queue's attributes on every SendMessage, O(messages on the queue): a 10,000-deep
-    queue costs seconds per batch. Producing at the consumers' pace keeps it shallow (as in production,
-    where a queue that never drains is an alarm).
+    Producing at the consumers' pace keeps the queue shallow (as in production, where a queue that never
+    drains is an alarm).
     """
     t0 = time.monotonic()
     for i in range(0, len(bodies), 10):
@@ -191,43 +184,10 @@ async def _scan(ddb: Any, table: str, kind: str) -> list[I.Item]:
 
 
 @pytest.fixture
-def serialized_moto_sqs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's in-process SQS backend safe for concurrent clients and cheap per message (see top)."""
-    from moto.core import utils as moto_utils
-    from moto.sqs import models
-
-    lock = threading.RLock()
-    slow_time, slow_millis = moto_utils.unix_time, moto_utils.unix_time_millis
-
-    def unix_time(dt: datetime | None = None) -> float:
-        return time.time() if dt is None else slow_time(dt)
-
-    def unix_time_millis(dt: datetime | None = None) -> float:
-        return time.time() * 1000.0 if dt is None else slow_millis(dt)
-
-    monkeypatch.setattr(models, "unix_time", unix_time)
-    monkeypatch.setattr(models, "unix_time_millis", unix_time_millis)
-    for name in (
-        "send_message",
-        "receive_message",
-        "delete_message",
-        "change_message_visibility",
-        "get_queue_attributes",
-    ):
-        original = getattr(models.SQSBackend, name)
-
-        def locked(*args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(*args, **kwargs)
-
-        monkeypatch.setattr(models.SQSBackend, name, locked)
-
-
-@pytest.fixture
-async def clients(dynamodb_local: str, moto_server: str) -> AsyncIterator[tuple[Any, Any]]:
+async def clients(dynamodb_local: str, sqs_server: str) -> AsyncIterator[tuple[Any, Any]]:
     async with AsyncExitStack() as stack:
         ddb = await open_dynamodb(stack, region="us-east-1", endpoint_url=dynamodb_local)
-        sqs = await open_sqs(stack, region="us-east-1", endpoint_url=moto_server)
+        sqs = await open_sqs(stack, region="us-east-1", endpoint_url=sqs_server)
         yield ddb, sqs
 
 
@@ -235,9 +195,8 @@ async def test_ten_thousand_messages_five_percent_poison_each_good_one_has_exact
     clients: tuple[Any, Any],
     fresh_table: str,
     dynamodb_local: str,
-    moto_server: str,
+    sqs_server: str,
     tmp_path: Path,
-    serialized_moto_sqs: None,
 ) -> None:
     ddb, sqs = clients
     t0 = time.monotonic()
@@ -254,13 +213,17 @@ async def test_ten_thousand_messages_five_percent_poison_each_good_one_has_exact
         "STORE": "dynamodb",
         "TABLE_NAME": fresh_table,
         "DYNAMODB_ENDPOINT_URL": dynamodb_local,
-        "SQS_ENDPOINT_URL": moto_server,
+        "SQS_ENDPOINT_URL": sqs_server,
         "HOLD_EXPIRY_QUEUE_URL": urls["hold_expiry"],
         "BOOKING_EVENTS_QUEUE_URL": urls["booking_events"],
         "LOG_LEVEL": "WARNING",
         "METRICS_NAMESPACE": "Labctl/Test",
     }
-    opts = worker_launcher.WorkerOptions(visibility_timeout=VISIBILITY_S, wait_seconds=0, pollers=2, sweep=False)
+    # batching_window=0: the producer keeps the queues shallow, so batches are often short; waiting 1 s for
+    # each (Lambda's window) would only slow the run down
+    opts = worker_launcher.WorkerOptions(
+        visibility_timeout=VISIBILITY_S, wait_seconds=0, pollers=2, sweep=False, batching_window=0
+    )
     outs = [(tmp_path / f"w{i}.out").open("wb") for i in range(WORKERS)]
     errs = [(tmp_path / f"w{i}.err").open("wb") for i in range(WORKERS)]
     procs = [worker_launcher.launch(lab_env, opts, stdout=outs[i], stderr=errs[i]) for i in range(WORKERS)]

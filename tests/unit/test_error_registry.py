@@ -22,7 +22,13 @@ DYNAMIC = {
     ("labctl/local/state.py", "str(data.get('code'))"): set(),  # a detached start's LabError, read back
     ("labctl/lifecycle/lab.py", "err.code"): CONFIG_CODES,
     ("labctl/cost/templates.py", "err.code"): CONFIG_CODES,
-    ("labctl/local/supervisor.py", "f'{name}_failed'"): {"api_failed", "moto_failed", "seed_failed", "worker_failed"},
+    ("labctl/local/children.py", "f'{name}_failed'"): {
+        "api_failed",
+        "moto_failed",
+        "seed_failed",
+        "worker_failed",
+        "sqs_failed",
+    },
 }
 
 Scan = tuple[dict[str, list[str]], list[tuple[str, str, int]]]

@@ -1,32 +1,14 @@
-"""The lab's queues come from contracts/queues.json (checked on a real moto server); seed output is parsed."""
+"""The seed is launched by module name and its output parsed (queues: tests/integration/test_local_sqs_server.py)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
-import boto3
 import pytest
 
 from labctl.local import provision
 from labctl.local.health import summarize
 from labctl.output import LabError
-
-
-def test_queues_and_dlqs_are_created_with_the_contract_settings(moto_server: str) -> None:
-    urls = provision.create_queues(moto_server)
-    contract = {q["key"]: q for q in provision.queue_contract()}
-    assert set(urls) == {k for key in contract for k in (key, f"{key}_dlq")}
-    sqs = boto3.client("sqs", endpoint_url=moto_server, region_name="us-east-1")
-    for key, spec in contract.items():
-        attrs = sqs.get_queue_attributes(QueueUrl=urls[key], AttributeNames=["All"])["Attributes"]
-        assert attrs["VisibilityTimeout"] == str(spec["visibility_timeout_seconds"])
-        assert attrs["ReceiveMessageWaitTimeSeconds"] == str(spec["receive_wait_time_seconds"])
-        redrive = json.loads(attrs["RedrivePolicy"])
-        assert int(redrive["maxReceiveCount"]) == 3
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=urls[f"{key}_dlq"], AttributeNames=["QueueArn"])
-        assert redrive["deadLetterTargetArn"] == dlq_arn["Attributes"]["QueueArn"]
-    assert provision.create_queues(moto_server) == urls  # idempotent: a second run finds the same queues
 
 
 def test_seed_argv_launches_the_api_seed_module_without_importing_it() -> None:
