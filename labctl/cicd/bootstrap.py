@@ -34,7 +34,7 @@ class Plan:
     trust_policy: dict[str, Any]
     permissions: list[dict[str, Any]]
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "stack": self.config.stack_name,
             "region": self.config.region,
@@ -47,6 +47,19 @@ class Plan:
             "trust_policy": self.trust_policy,
             "permissions": self.permissions,
         }
+
+
+@dataclass(frozen=True)
+class Bootstrapped:
+    """The deployed `<lab>-cicd` stack: its plan, the account, the stack outputs and what to do next."""
+
+    plan: Plan
+    account: str
+    outputs: dict[str, str]
+    next_steps: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.plan.to_json(), "account": self.account, "outputs": self.outputs, "next_steps": self.next_steps}
 
 
 def plan(config: CicdConfig, outdir: Path, *, account: str = ACCOUNT_PLACEHOLDER) -> Plan:
@@ -115,7 +128,7 @@ def existing_provider(sess: boto3.Session) -> bool:
     return any(str(p.get("Arn", "")).endswith(f"/{GITHUB_OIDC_HOST}") for p in listed)
 
 
-def deploy(config: CicdConfig, sess: boto3.Session, *, quiet: bool) -> dict[str, Any]:
+def deploy(config: CicdConfig, sess: boto3.Session, *, quiet: bool) -> Bootstrapped:
     """Deploy `<lab>-cicd` through the pinned CDK CLI; returns the plan, the outputs and next steps."""
     from labctl.lifecycle import aws, cdk
 
@@ -155,7 +168,7 @@ def deploy(config: CicdConfig, sess: boto3.Session, *, quiet: bool) -> dict[str,
         )
     outputs = json.loads(outputs_file.read_text()).get(config.stack_name, {}) if outputs_file.exists() else {}
     return {
-        **planned.as_dict(),
+        **planned.to_json(),
         "account": ident["account"],
         "outputs": outputs,
         "next_steps": next_steps(config, outputs),

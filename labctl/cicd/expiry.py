@@ -37,7 +37,7 @@ class Verdict:
     expires_at: str | None
     checked_at: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ClientError, BotoCoreError, ValueError) as err:
         print(json.dumps({"error": {"code": "expiry_check_failed", "message": str(err)}}))
         return 2
-    print(json.dumps(verdict.as_dict()))
+    print(json.dumps(verdict.to_json()))
     return 0
 
 

@@ -45,8 +45,13 @@ class SmokeResult:
     seat: str | None = None
     show_id: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when the smoke test failed: the deploy job fails loudly."""
+        return 0 if self.ok else 1
 
 
 class SmokeFailure(Exception):

@@ -29,6 +29,9 @@ class Outcome:
     ok: bool
     markdown: str
 
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "markdown": self.markdown}
+
 
 def _error(doc: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     if doc is None:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from labctl.output import EXIT_FAILURE, LabError, console, print_json, reporting
+from labctl.output import EXIT_FAILURE, LabError, console, emit, reporting
+
+if TYPE_CHECKING:
+    from labctl.cicd.bootstrap import Bootstrapped, Plan
+    from labctl.cicd.expiry import Verdict
+    from labctl.cicd.smoke import SmokeResult
+    from labctl.cicd.summary import Outcome
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -71,37 +77,38 @@ def bootstrap(
         except ConfigError as err:
             raise LabError(err.code, err.message, "e.g. --repo octo-org/labctl --region eu-west-1") from None
         if sess is None:
-            result = {"dry_run": True, **cicd.plan(config, Path(tempfile.mkdtemp(prefix="labctl-cicd-"))).as_dict()}
-            _emit_bootstrap(result, as_json)
+            emit(cicd.plan(config, Path(tempfile.mkdtemp(prefix="labctl-cicd-"))), as_json, _render_plan)
             return
         if not yes:
             if as_json:
                 raise LabError("confirmation_required", "Creating IAM trust needs confirmation.", "Add --yes.")
             if not typer.confirm(f"Let {config.repository} deploy lab {config.lab_name} in {config.region}?"):
                 raise LabError("aborted", "Nothing deployed.", exit_code=EXIT_FAILURE)
-        _emit_bootstrap(cicd.deploy(config, sess, quiet=as_json), as_json)
+        emit(cicd.deploy(config, sess, quiet=as_json), as_json, _render_bootstrapped)
 
 
-def _emit_bootstrap(result: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        print_json(result)
-        return
+def _render_plan(plan: Plan) -> None:
+    doc = plan.to_json()
     console.print(
-        f"[bold]{result['stack']}[/] in {result['region']}: {result['repository']} may deploy "
-        f"(OIDC provider: {result['oidc_provider']}, images: {result['image_repository']})"
+        f"[bold]{doc['stack']}[/] in {doc['region']}: {doc['repository']} may deploy "
+        f"(OIDC provider: {doc['oidc_provider']}, images: {doc['image_repository']})"
     )
     console.print("trust policy (who may assume the deploy role):")
-    console.print_json(json.dumps(result["trust_policy"]))
+    console.print_json(json.dumps(doc["trust_policy"]))
     console.print("permissions:")
-    for p in result["permissions"]:
-        console.print(f"  [cyan]{p['sid']}[/]: {', '.join(p['actions'])}", markup=True)
+    for p in plan.permissions:
+        console.print(f"  [cyan]{p['sid']}[/]: {', '.join(p['actions'])}")
         for resource in p["resources"]:
             console.print(f"      {resource}", markup=False)
-    if result.get("dry_run"):
-        console.print("[yellow]dry run[/]: nothing deployed; cdk-nag found nothing unacknowledged.")
-        return
-    console.print("[green]deployed[/]. Give the workflows what they read:")
-    for step in result["next_steps"]:
+    console.print("[yellow]dry run[/]: nothing deployed; cdk-nag found nothing unacknowledged.")
+
+
+def _render_bootstrapped(done: Bootstrapped) -> None:
+    console.print(f"[green]deployed[/] {done.plan.config.stack_name} in account {done.account}:")
+    for key, value in done.outputs.items():
+        console.print(f"  {key}: {value}", markup=False)
+    console.print("Give the workflows what they read:")
+    for step in done.next_steps:
         console.print(f"  {step}", markup=False)
 
 
@@ -116,21 +123,22 @@ def expired(
     """Is the cloud lab past its expiry (plus grace), so `labctl down` should run? Exit 0 either way."""
     with reporting(as_json=as_json):
         from labctl.cicd import expiry
+        from labctl.durations import EXPIRY_GRACE, parse_duration
         from labctl.lifecycle import aws
-        from labctl.lifecycle.duration import parse_duration
 
-        window = parse_duration(grace, option="--grace")
+        window = parse_duration(grace, EXPIRY_GRACE)
         sess = aws.session(profile, region)
-        name = lab or aws.lab_name()
         try:
-            verdict = expiry.check(sess, name, str(sess.region_name), datetime.now(UTC), window)
+            verdict = expiry.check(sess, lab or aws.lab_name(), str(sess.region_name), datetime.now(UTC), window)
         except ValueError as err:
             raise LabError("invalid_lab_name", str(err), "Use 3-20 chars of a-z, 0-9 and '-'.") from None
-        if as_json:
-            print_json(verdict.as_dict())
-        else:
-            word = "[red]due for teardown[/]" if verdict.due else "[green]not due[/]"
-            console.print(f"lab {name} in {verdict.region}: {word} ({verdict.reason}); expires {verdict.expires_at}")
+        emit(verdict, as_json, _render_verdict)
+
+
+def _render_verdict(verdict: Verdict) -> None:
+    word = "[red]due for teardown[/]" if verdict.due else "[green]not due[/]"
+    at = verdict.expires_at or "no timer"
+    console.print(f"lab {verdict.lab} in {verdict.region}: {word} ({verdict.reason}); expires {at}")
 
 
 @app.command()
@@ -139,24 +147,22 @@ def smoke(
     wait: Annotated[str, typer.Option("--wait", help="How long the catalog may take to answer.")] = "5m",
     as_json: JsonOpt = False,
 ) -> None:
-    """Book one seat through the front door: catalog, show, seat, hold, booking, read back."""
+    """Book one seat through the front door: catalog, show, seat, hold, booking, read back (exit 1 if not)."""
     with reporting(as_json=as_json):
         from labctl.cicd import smoke as smoke_test
-        from labctl.lifecycle.duration import parse_duration
+        from labctl.durations import SMOKE_WAIT, parse_duration
 
         if not url.startswith(("https://", "http://")):
             raise LabError("invalid_url", f"--url {url!r} is not an http(s) URL.", "e.g. https://d123.cloudfront.net")
-        result = smoke_test.run(url, wait_s=parse_duration(wait, option="--wait").total_seconds())
-        if as_json:
-            print_json(result.as_dict())
-        else:
-            for step in result.steps:
-                mark = "[green]ok[/]" if step.ok else "[red]FAILED[/]"
-                console.print(f"{step.name:<14} {mark} {step.ms:>8.1f} ms {step.detail}")
-            if result.ok:
-                console.print(f"booked seat {result.seat}, reference {result.reference}")
-        if not result.ok:
-            raise SystemExit(EXIT_FAILURE)
+        emit(smoke_test.run(url, wait_s=parse_duration(wait, SMOKE_WAIT).total_seconds()), as_json, _render_smoke)
+
+
+def _render_smoke(result: SmokeResult) -> None:
+    for step in result.steps:
+        mark = "[green]ok[/]" if step.ok else "[red]FAILED[/]"
+        console.print(f"{step.name:<14} {mark} {step.ms:>8.1f} ms {step.detail}")
+    if result.ok:
+        console.print(f"booked seat {result.seat}, reference {result.reference}")
 
 
 def _read(path: Path | None) -> dict[str, Any] | None:
@@ -182,7 +188,8 @@ def summary(
         from labctl.cicd import summary as job_summary
 
         outcome = job_summary.render(_read(up), _read(smoke_file), _read(status), image=image)
-        if as_json:
-            print_json({"ok": outcome.ok, "markdown": outcome.markdown})
-        else:
-            typer.echo(outcome.markdown, nl=False)
+        emit(outcome, as_json, _render_outcome)
+
+
+def _render_outcome(outcome: Outcome) -> None:
+    typer.echo(outcome.markdown, nl=False)
