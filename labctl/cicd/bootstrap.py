@@ -20,7 +20,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.cicd import GITHUB_OIDC_HOST, CicdConfig
-from labctl.output import LabError
+from labctl.output import LabError, err_console
 
 ACCOUNT_PLACEHOLDER = "<account>"
 
@@ -46,6 +46,7 @@ class Plan:
             "trusted_subjects": self.config.subjects,
             "trust_policy": self.trust_policy,
             "permissions": self.permissions,
+            "assembly": str(self.assembly),
         }
 
 
@@ -158,7 +159,7 @@ def deploy(config: CicdConfig, sess: boto3.Session, *, quiet: bool) -> Bootstrap
         }
     )
     lines: list[str] = []
-    code = cdk.run(command, env, lambda line: lines.append(line) if quiet else print(line, flush=True))
+    code = cdk.run(command, env, lambda line: lines.append(line) if quiet else err_console.print(line, markup=False))
     if code != 0:
         tail = "\n".join(lines[-6:])
         raise LabError(
@@ -167,12 +168,7 @@ def deploy(config: CicdConfig, sess: boto3.Session, *, quiet: bool) -> Bootstrap
             "An OIDC provider that already exists needs --oidc-provider import.",
         )
     outputs = json.loads(outputs_file.read_text()).get(config.stack_name, {}) if outputs_file.exists() else {}
-    return {
-        **planned.to_json(),
-        "account": ident["account"],
-        "outputs": outputs,
-        "next_steps": next_steps(config, outputs),
-    }
+    return Bootstrapped(planned, ident["account"], outputs, next_steps(config, outputs))
 
 
 def next_steps(config: CicdConfig, outputs: Mapping[str, str]) -> list[str]:

@@ -67,7 +67,7 @@ export async function request(path, { method = "GET", body, headers = {}, signal
       data = await res.json();
     } catch (err) {
       // a navigation that aborts the request while its body is still arriving is not an outage
-      if (err && err.name === "AbortError") throw err;
+      if (/** @type {Error | null} */ (err)?.name === "AbortError") throw err;
       data = null; // a proxy error page or a cut-off body, not our JSON
     }
   }
