@@ -117,21 +117,24 @@ def test_the_image_repository_keeps_tags_immutable_scans_and_expires_old_images(
 def test_the_stack_is_not_tagged_as_part_of_the_lab(template: dict[str, Any]) -> None:
     # `labctl down` reports whatever carries lab:name as a leftover; the pipeline must survive a teardown.
     tags = [t["Key"] for r in template["Resources"].values() for t in r.get("Properties", {}).get("Tags", [])]
-    assert tags and "lab:name" not in tags
+    assert tags
+    assert "lab:name" not in tags
 
 
 def test_cdk_nag_finds_nothing_unacknowledged(dry_run: dict[str, Any]) -> None:
     assert read_violations(Path(dry_run["assembly"])) == []
     _, acks = read_assembly(Path(dry_run["assembly"]))
     reasons = [reason for rules in acks.values() for reason in rules.values()]
-    assert reasons and all(len(reason) >= 60 for reason in reasons)
+    assert reasons
+    assert all(len(reason) >= 60 for reason in reasons)
 
 
 def test_checkov_finds_nothing(dry_run: dict[str, Any]) -> None:
     assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make setup`"
+    template = Path(dry_run["assembly"]) / "demo-cicd.template.json"
+    options = ["--framework", "cloudformation", "--skip-download", "--quiet", "-o", "json"]
     proc = subprocess.run(
-        [str(CHECKOV), "-f", str(Path(dry_run["assembly"]) / "demo-cicd.template.json")]
-        + ["--framework", "cloudformation", "--skip-download", "--quiet", "-o", "json"],
+        [str(CHECKOV), "-f", str(template), *options],
         capture_output=True,
         text=True,
         timeout=300,
@@ -139,7 +142,8 @@ def test_checkov_finds_nothing(dry_run: dict[str, Any]) -> None:
     )
     report = json.loads(proc.stdout)
     assert report["results"]["failed_checks"] == []
-    assert report["summary"]["passed"] >= 15 and report["summary"]["failed"] == 0
+    assert report["summary"]["passed"] >= 15
+    assert report["summary"]["failed"] == 0
     assert proc.returncode == 0
 
 

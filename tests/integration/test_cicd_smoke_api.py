@@ -27,7 +27,9 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_the_smoke_test_books_a_seat_the_api_then_shows_as_booked(api_url: str) -> None:
     result = smoke.run(api_url, wait_s=10)
     assert result.ok, result.to_json()
-    assert result.reference and result.seat and result.show_id
+    assert result.reference
+    assert result.seat
+    assert result.show_id
     seats = httpx.get(f"{api_url}/api/shows/{result.show_id}/seats", timeout=10).json()["seats"]
     assert {s["id"]: s["status"] for s in seats}[result.seat] == "booked"
 

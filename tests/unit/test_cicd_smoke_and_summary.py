@@ -47,9 +47,17 @@ def _api(overrides: dict[str, Callable[[httpx.Request], httpx.Response]] | None 
 def test_a_healthy_lab_books_the_free_seat_and_reads_it_back() -> None:
     client = _api()
     result = smoke.run("https://d1.example.net/", client=client, rng=random.Random(1))
-    assert result.ok and result.exit_code == 0
+    assert result.ok
+    assert result.exit_code == 0
     assert (result.seat, result.reference, result.failed_step) == ("A2", "MRQ-7", None)
-    assert [s.name for s in result.steps] == ["catalog_ready", "find_show", "pick_seat", "hold_seat", "book", "read_back"]
+    assert [s.name for s in result.steps] == [
+        "catalog_ready",
+        "find_show",
+        "pick_seat",
+        "hold_seat",
+        "book",
+        "read_back",
+    ]
     booking = next(r for r in client.seen if r.url.path == "/api/bookings")  # type: ignore[attr-defined]
     assert booking.headers["Idempotency-Key"]
     assert json.loads(booking.content)["payment"] == {"token": "tok_visa"}

@@ -137,7 +137,8 @@ def test_ci_jobs_run_side_by_side_with_caches_keyed_on_the_lock_files(workflows:
         assert node["with"]["cache"] == "npm"
         assert node["with"]["cache-dependency-path"] == "package-lock.json"
         pip = next(s for s in job["steps"] if _uses("actions/cache")(s))
-        assert "hashFiles(" in pip["with"]["key"] and "pyproject.toml" in pip["with"]["key"]
+        assert "hashFiles(" in pip["with"]["key"]
+        assert "pyproject.toml" in pip["with"]["key"]
         first_run = next(str(s["run"]) for s in job["steps"] if "run" in s)
         assert first_run == "make setup", f"{name}: install with `make setup` (as a developer does) before anything"
 
@@ -207,7 +208,8 @@ def test_destroy_runs_hourly_and_on_demand_and_tears_down_with_labctl(workflows:
     assert "workflow_dispatch" in destroy["on"]
     (cron,) = [entry["cron"] for entry in destroy["on"]["schedule"]]
     minute, hour, *rest = cron.split()
-    assert minute.isdigit() and hour == "*" and rest == ["*", "*", "*"], "hourly"
+    assert minute.isdigit(), "hourly, at a fixed minute"
+    assert (hour, rest) == ("*", ["*", "*", "*"]), "hourly"
     steps = _steps(destroy, "destroy")
     check, down = _index(steps, _runs("python -m labctl.cicd.expiry")), _index(steps, _runs("labctl down --yes"))
     assert check < down
