@@ -46,7 +46,7 @@ def _synth_context(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> dict[str
 def test_the_image_tag_reaches_the_cdk_context(bootstrapped: None, monkeypatch: pytest.MonkeyPatch) -> None:
     context = _synth_context(monkeypatch, ["--image-tag", "3f2a9c1"])
     assert context["image_tag"] == "3f2a9c1"
-    assert ["-c", "image_tag=3f2a9c1"] == cdk.context_args({"image_tag": "3f2a9c1"})
+    assert cdk.context_args({"image_tag": "3f2a9c1"}) == ["-c", "image_tag=3f2a9c1"]
 
 
 def test_without_a_tag_the_context_leaves_it_out_and_the_dockerfile_is_built(
