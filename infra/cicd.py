@@ -11,12 +11,12 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
+from typing import TYPE_CHECKING, Any, Literal
 
 from infra.config import ConfigError, LabConfig
+
+if TYPE_CHECKING:  # the CDK (jsii + node) loads only when a synth is asked for: validation stays instant
+    import aws_cdk as cdk
 
 ProviderMode = Literal["create", "import"]
 PROVIDER_MODES: tuple[ProviderMode, ...] = ("create", "import")
@@ -71,6 +71,9 @@ class CicdConfig:
 
 def build_cicd_app(config: CicdConfig, outdir: str | None = None, *, nag: bool = True) -> cdk.App:
     """A cdk.App holding only the `<lab>-cicd` stack, with cdk-nag AwsSolutions checks attached."""
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
     from infra.stacks.cicd import CicdStack
 
     app = cdk.App(outdir=outdir)
@@ -114,6 +117,8 @@ def config_from_context(ctx: Mapping[str, Any]) -> CicdConfig:
 
 def main() -> int:
     """Entry of `cdk synth/deploy --app 'python -m infra.cicd'`; exit 2 on bad config."""
+    import aws_cdk as cdk
+
     probe = cdk.App()
     keys = ("repo", "lab_name", "region", "environment", "branch", "oidc_provider")
     try:
