@@ -6,10 +6,12 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system-deps lab test lint typecheck contracts unit bench bench-tls bench-queue docs clean
+CHECKOV := .tools/checkov/bin/checkov
+
+.PHONY: setup system-deps lab test lint typecheck contracts web-lint actions-lint unit bench bench-tls bench-queue docs clean
 
 ## setup: venv + project with dev extras + npm deps + system packages (idempotent; re-runs only what changed)
-setup: $(VENV)/.installed node_modules/.installed system-deps
+setup: $(VENV)/.installed node_modules/.installed system-deps $(CHECKOV)
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +30,12 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.runtime
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# checkov pins an older boto3/botocore than the project runs on: it gets a venv of its own
+$(CHECKOV):
+	$(PY) -m venv .tools/checkov
+	.tools/checkov/bin/python -m pip install --quiet --upgrade pip
+	.tools/checkov/bin/python -m pip install --quiet checkov==3.3.30
 
 ## system-deps: Debian packages the tests need (Chromium for the browser tests; Java for DynamoDB Local)
 system-deps:
@@ -52,11 +60,21 @@ typecheck:
 contracts:
 	$(BIN)/lint-imports
 
+## web-lint: the web UI like the API: ESLint, and tsc type-checking its JSDoc (no build step, nothing emitted)
+web-lint:
+	node_modules/.bin/eslint web/js
+	node_modules/.bin/tsc -p tsconfig.json
+
+## actions-lint: the workflows: actionlint's checks (shellcheck on run: scripts) and zizmor's audits, offline
+actions-lint:
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jactionlint --profile correctness
+	$(BIN)/zizmor --offline --no-progress .github/workflows
+
 unit:
 	$(BIN)/pytest tests/unit -q
 
-## test: everything CI runs: lint, types, import contracts, the whole test suite
-test: setup lint typecheck contracts
+## test: everything CI runs: lint, types, import contracts, web and workflow lint, the whole test suite
+test: setup lint typecheck contracts web-lint actions-lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
 ## bench: load benchmarks against the local lab (numbers go to docs/benchmarks.md)
@@ -76,4 +94,4 @@ bench-tls: setup
 	$(BIN)/python -m loadtests.tls_scan
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -107,6 +107,8 @@ def _context(config: LabConfig) -> dict[str, str]:
     ctx = {**FEATURE_FLAGS, "lab_name": config.lab_name, "compute": config.compute, "region": config.region}
     if config.expires_at is not None:
         ctx["expires_at"] = config.expires_at.isoformat().replace("+00:00", "Z")
+    if config.image_tag is not None:
+        ctx["image_tag"] = config.image_tag
     return ctx
 
 
@@ -139,6 +141,7 @@ CONTEXT_KEYS = (
     "hold_rate_limit",
     "tags",
     "expires_at",
+    "image_tag",
 )
 
 

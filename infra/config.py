@@ -33,6 +33,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{4,32}$")
 _TAG = re.compile(r"^[\w .:/=+\-@]{1,128}$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")  # what ECR and Docker accept as a tag
 
 
 class ConfigError(ValueError):
@@ -62,6 +63,8 @@ class LabConfig:
     hold_rate_limit: int = 300
     tags: Mapping[str, str] = field(default_factory=dict)
     expires_at: datetime | None = None
+    # A pushed image (tag in `image_repository_name`) instead of building the Dockerfile at deploy.
+    image_tag: str | None = None
 
     def __post_init__(self) -> None:
         if not _LAB_NAME.match(self.lab_name):
@@ -91,6 +94,8 @@ class LabConfig:
                 raise ConfigError("invalid_tag", f"tag {key!r}={value!r} is not a valid AWS tag")
         if self.expires_at is not None and self.expires_at.utcoffset() != UTC.utcoffset(None):
             raise ConfigError("invalid_expires_at", "expires_at must be in UTC")
+        if self.image_tag is not None and not _IMAGE_TAG.match(self.image_tag):
+            raise ConfigError("invalid_image_tag", f"image_tag {self.image_tag!r} is not a valid image tag")
 
     def _check_domain(self) -> None:
         parts = (self.domain_name, self.hosted_zone_id, self.hosted_zone_name)
@@ -123,6 +128,11 @@ class LabConfig:
     def cross_region(self) -> bool:
         """True when the edge stack (us-east-1) is in another region than the rest of the lab."""
         return self.region != EDGE_REGION
+
+    @property
+    def image_repository_name(self) -> str:
+        """The ECR repository CI pushes the API image to (created by the `<lab>-cicd` stack)."""
+        return f"{self.lab_name}-api"
 
     def stack_name(self, part: str) -> str:
         """`<lab>-<part>`, e.g. `demo-control`."""
@@ -205,4 +215,5 @@ def config_from_context(ctx: Mapping[str, Any]) -> LabConfig:
         hold_rate_limit=_int(ctx, "hold_rate_limit", 300),
         tags=_tags(ctx.get("tags")),
         expires_at=_expires_at(_text(ctx, "expires_at")),
+        image_tag=_text(ctx, "image_tag", "LAB_IMAGE_TAG"),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from labctl.commands import (
+    cicd,
     cost,
     dlq,
     doctor,
@@ -37,6 +38,7 @@ app.add_typer(net.app, name="net", help="Time the TCP and TLS handshakes; compar
 app.add_typer(slo.app, name="slo", help="SLIs, error budgets and burn rates from CloudWatch.")
 app.add_typer(load.app, name="load", help="Release-day load: Locust scenarios and the invariant checker.")
 app.add_typer(labs.app, name="labs", help="The guided exercises and their checks.")
+app.add_typer(cicd.app, name="cicd", help="GitHub Actions with OIDC: deploy role, smoke test, expiry check.")
 
 
 def main() -> None:

@@ -43,6 +43,10 @@ EXTEND = Rule("duration", timedelta(seconds=1), why="The lab's expiry is capped 
 LOAD_RUN = Rule("--duration", timedelta(seconds=5), timedelta(hours=2), bare_unit="s")
 RTT = Rule("--rtt", timedelta(), timedelta(seconds=5), bare_unit="ms")
 SLO_WINDOW = Rule("window", timedelta(seconds=1))
+SMOKE_WAIT = Rule(
+    "--wait", timedelta(), timedelta(minutes=30), bare_unit="s", why="A deploy that needs longer is broken."
+)
+EXPIRY_GRACE = Rule("--grace", timedelta(), timedelta(hours=2), why="The reaper starts at the expiry itself.")
 
 
 def parse_duration(text: str, rule: Rule) -> timedelta:

@@ -188,6 +188,20 @@ AREAS: tuple[Area, ...] = (
         ("cannot_listen", "`tls demo` cannot listen on the port.", "Pick another --port."),
     ),
     _area(
+        "CI/CD: `labctl cicd bootstrap/expired/smoke/summary` (the GitHub Actions side)",
+        ("invalid_repository", "`--repo` is not a GitHub OWNER/NAME.", "e.g. --repo octo-org/labctl"),
+        ("invalid_environment", "`--environment` is not a GitHub environment name.", "Letters, digits, . _ -"),
+        ("invalid_branch", "`--branch` is not a branch name.", "e.g. main"),
+        ("invalid_oidc_provider", "`--oidc-provider` is not auto, create or import.", "Fix the value."),
+        (
+            "oidc_provider_check_failed",
+            "Listing the account's OIDC providers failed (auto mode).",
+            "--oidc-provider create|import",
+        ),
+        ("cicd_synth_failed", "The `<lab>-cicd` stack did not synthesize (a cdk-nag finding?).", "Read the message."),
+        ("cicd_deploy_failed", "`cdk deploy` of `<lab>-cicd` failed (the message has its tail).", "Read the tail."),
+    ),
+    _area(
         "Labs: `labctl labs list/check` and the labs' own checks",
         ("lab_not_found", "There is no lab with that number.", "`labctl labs list`"),
         ("lab_unreachable", "The lab's API does not answer.", "`labctl status --local`"),

@@ -100,7 +100,7 @@ class BlueGreenFargateApi(Construct):
         )
         task_definition.add_container(
             CONTAINER_NAME,
-            image=ecs.ContainerImage.from_docker_image_asset(image.asset),
+            image=image.container_image(),
             port_mappings=[ecs.PortMapping(container_port=APP_PORT, name="http")],
             environment=dict(environment),
             secrets={"CONFIRMATION_SIGNING_KEY": ecs.Secret.from_secrets_manager(signing_key)},

@@ -65,7 +65,7 @@ class ComputeStack(cdk.Stack):
         self.mode = config.compute
         self.metrics_namespace = data.metrics_namespace
         self._hosted_zone: route53.IHostedZone | None = None
-        self.image = ApiImage(self, "Image")
+        self.image = ApiImage(self, "Image", config=config)
         self.signing_key = secretsmanager.Secret(
             self,
             "ConfirmationSigningKey",

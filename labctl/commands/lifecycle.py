@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
         alert_email: str = typer.Option("", "--alert-email", help="[cloud] Where to send lab alerts."),
         yes: bool = typer.Option(False, "--yes", help="[cloud] Do not ask for confirmation."),
         dry_run: bool = typer.Option(False, "--dry-run", help="[cloud] Everything but the deploy."),
+        image_tag: str = typer.Option(
+            "", "--image-tag", help="[cloud] Deploy <lab>-api:TAG from ECR (pushed by CI) instead of building."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Start the lab: locally with --local, otherwise on AWS with a self-destruct timer."""
@@ -56,6 +59,7 @@ def register(app: typer.Typer) -> None:
                     yes=yes,
                     dry_run=dry_run,
                     as_json=as_json,
+                    image_tag=image_tag,
                 )
 
     @app.command()

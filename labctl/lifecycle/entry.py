@@ -34,6 +34,7 @@ def up(
     yes: bool,
     dry_run: bool,
     as_json: bool,
+    image_tag: str = "",
 ) -> None:
     """Preflight, synth, estimate, confirm, deploy (timer first), then print URLs and expiry."""
     from labctl.cost.estimate import estimate
@@ -58,6 +59,7 @@ def up(
         "alert_email": alert_email,
         "hold_ttl_seconds": str(hold_ttl),
         "expires_at": _iso(expires),
+        "image_tag": image_tag,  # empty: build the Dockerfile as a CDK asset
         **_domain_context(sess, domain),
     }
     workdir = Path(tempfile.mkdtemp(prefix="labctl-up-"))

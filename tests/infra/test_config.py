@@ -101,3 +101,15 @@ def test_the_edge_stack_lives_in_us_east_1_and_the_rest_in_the_lab_region() -> N
     regions = stack_regions(LabConfig(lab_name="demo", region="eu-central-1"))
     assert regions.pop("demo-edge") == EDGE_REGION
     assert set(regions.values()) == {"eu-central-1"}
+
+
+def test_an_image_tag_comes_from_context_or_env_and_must_be_a_valid_tag(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert config_from_context({}).image_tag is None
+    assert config_from_context({"image_tag": "3f2a9c1"}).image_tag == "3f2a9c1"
+    monkeypatch.setenv("LAB_IMAGE_TAG", "v1.2.3")
+    config = config_from_context({})
+    assert (config.image_tag, config.image_repository_name) == ("v1.2.3", "labctl-api")
+    for bad in ("-leading-dash", "has space", "x" * 129, "a:b"):
+        with pytest.raises(ConfigError) as err:
+            config_from_context({"image_tag": bad})
+        assert err.value.code == "invalid_image_tag"

@@ -17,6 +17,13 @@ REPO = Path(__file__).resolve().parents[2]
 SCANNED = ("labctl", "labs", "loadtests")
 # infra.config's LabConfig validation errors that labctl re-raises as they are (lifecycle/lab.py, cost/templates.py)
 CONFIG_CODES = {"invalid_lab_name", "invalid_region", "invalid_compute"}
+CICD_CONFIG_CODES = {
+    "invalid_repository",
+    "invalid_environment",
+    "invalid_branch",
+    "invalid_lab_name",
+    "invalid_region",
+}
 # the only places whose code is not a literal, and the codes each can carry
 DYNAMIC = {
     ("labctl/local/state.py", "str(data.get('code'))"): set(),  # a detached start's LabError, read back
@@ -29,6 +36,8 @@ DYNAMIC = {
         "worker_failed",
         "sqs_failed",
     },
+    # infra.cicd's CicdConfig validation, re-raised by `labctl cicd bootstrap`
+    ("labctl/commands/cicd.py", "err.code"): CICD_CONFIG_CODES,
 }
 
 Scan = tuple[dict[str, list[str]], list[tuple[str, str, int]]]
@@ -105,6 +114,8 @@ def test_codes_are_literals_except_the_known_pass_through_places(scan: Scan) -> 
 def test_the_config_codes_labctl_passes_through_are_infras() -> None:
     source = (REPO / "infra" / "config.py").read_text()
     assert all(f'"{code}"' in source for code in CONFIG_CODES)
+    cicd = (REPO / "infra" / "cicd.py").read_text() + source
+    assert all(f'"{code}"' in cicd for code in CICD_CONFIG_CODES)
 
 
 def test_codes_shared_with_the_booking_api_are_marked_and_named_alike() -> None:

@@ -1,7 +1,12 @@
 // The only door to the booking API. Relative /api/... URLs so the same files work behind
 // CloudFront (S3 origin + API origin) and from the app itself (WEB_DIR).
 
+/** @typedef {import("./types.js").ErrorBody} ErrorBody */
+
 export class ApiError extends Error {
+  /**
+   * @param {{status: number, code: string, message: string, details?: Record<string, unknown>, requestId?: string}} fields
+   */
   constructor({ status, code, message, details = {}, requestId = "" }) {
     super(message);
     this.name = "ApiError";
@@ -19,8 +24,24 @@ export class ApiError extends Error {
 
 const OUTAGE_MESSAGE = "We can't reach the booking service right now.";
 
-/** Call the API; resolve {data, status, headers} or reject with an ApiError (never a raw TypeError). */
+/**
+ * @typedef {object} RequestOptions
+ * @property {string} [method]
+ * @property {unknown} [body] sent as JSON
+ * @property {Record<string, string>} [headers]
+ * @property {AbortSignal} [signal]
+ */
+
+/**
+ * Call the API; resolve {data, status, headers} or reject with an ApiError (never a raw TypeError).
+ * `data` is the parsed JSON body: its type is the caller's to state (`T`), as the API documents it.
+ * @template [T=any]
+ * @param {string} path under /api
+ * @param {RequestOptions} [options]
+ * @returns {Promise<{data: T, status: number, headers: Headers}>}
+ */
 export async function request(path, { method = "GET", body, headers = {}, signal } = {}) {
+  /** @type {RequestInit & {headers: Record<string, string>}} */
   const init = {
     method,
     signal,
@@ -35,17 +56,18 @@ export async function request(path, { method = "GET", body, headers = {}, signal
   try {
     res = await fetch(`/api${path}`, init);
   } catch (err) {
-    if (err && err.name === "AbortError") throw err;
+    if (/** @type {Error | null} */ (err)?.name === "AbortError") throw err;
     throw new ApiError({ status: 0, code: "network_error", message: OUTAGE_MESSAGE });
   }
   const requestId = res.headers.get("X-Request-Id") || "";
+  /** @type {any} */
   let data = null;
   if (res.status !== 204) {
     try {
       data = await res.json();
     } catch (err) {
       // a navigation that aborts the request while its body is still arriving is not an outage
-      if (err && err.name === "AbortError") throw err;
+      if (/** @type {Error | null} */ (err)?.name === "AbortError") throw err;
       data = null; // a proxy error page or a cut-off body, not our JSON
     }
   }
@@ -53,6 +75,7 @@ export async function request(path, { method = "GET", body, headers = {}, signal
     throw new ApiError({ status: 0, code: "network_error", message: OUTAGE_MESSAGE, requestId });
   }
   if (!res.ok) {
+    /** @type {Partial<ErrorBody>} */
     const e = (data && data.error) || {};
     const fallback = res.status >= 500 ? OUTAGE_MESSAGE : `The service answered ${res.status}.`;
     throw new ApiError({
@@ -66,37 +89,77 @@ export async function request(path, { method = "GET", body, headers = {}, signal
   return { data, status: res.status, headers: res.headers };
 }
 
-/** GET and return the JSON body. */
+/**
+ * GET and return the JSON body.
+ * @template T
+ * @param {string} path
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<T>}
+ */
 export async function get(path, signal) {
   return (await request(path, { signal })).data;
 }
 
+/** @type {Map<string, Promise<Movie>>} */
 const movieCache = new Map(); // the catalog does not change while a page is open: fetch each movie once
 
-function cachedMovie(id) {
+/**
+ * @param {string} id
+ * @param {AbortSignal} [_signal] accepted for symmetry with the other calls, never used (see below)
+ * @returns {Promise<Movie>}
+ */
+function cachedMovie(id, _signal) {
   if (!movieCache.has(id)) {
     // no abort signal: the promise is shared, one page's navigation must not cancel it for the next
+    /** @type {Promise<Movie>} */
     const pending = get(`/movies/${encodeURIComponent(id)}`);
     movieCache.set(id, pending);
     pending.catch(() => movieCache.delete(id)); // never cache a failure
   }
-  return movieCache.get(id);
+  return /** @type {Promise<Movie>} */ (movieCache.get(id));
 }
 
+/** @typedef {import("./types.js").Movie} Movie */
+/** @typedef {import("./types.js").Show} Show */
+/** @typedef {import("./types.js").SeatMap} SeatMap */
+/** @typedef {import("./types.js").Hold} Hold */
+/** @typedef {import("./types.js").Booking} Booking */
+/** @typedef {import("./types.js").Notice} Notice */
+/** @typedef {import("./types.js").BookingRequest} BookingRequest */
+/** @template T @typedef {import("./types.js").Page<T>} Page */
+
+/** One typed function per API call: the views never build URLs themselves. */
 export const api = {
+  /** @param {AbortSignal} [signal] @returns {Promise<Page<Movie>>} */
   movies: (signal) => get("/movies", signal),
   movie: cachedMovie,
+  /** @param {string} movieId @param {AbortSignal} [signal] @returns {Promise<Page<Show>>} */
   shows: (movieId, signal) => get(`/movies/${encodeURIComponent(movieId)}/shows`, signal),
+  /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Show>} */
   show: (id, signal) => get(`/shows/${encodeURIComponent(id)}`, signal),
+  /** @param {string} showId @param {AbortSignal} [signal] @returns {Promise<SeatMap>} */
   seats: (showId, signal) => get(`/shows/${encodeURIComponent(showId)}/seats`, signal),
+  /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Hold>} */
   hold: (id, signal) => get(`/holds/${encodeURIComponent(id)}`, signal),
+  /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Booking>} */
   booking: (id, signal) => get(`/bookings/${encodeURIComponent(id)}`, signal),
+  /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Notice>} */
   confirmation: (id, signal) => get(`/bookings/${encodeURIComponent(id)}/confirmation`, signal),
+  /** @param {string} showId @param {string[]} seatIds */
   createHold: (showId, seatIds) =>
-    request(`/shows/${encodeURIComponent(showId)}/holds`, { method: "POST", body: { seat_ids: seatIds } }),
+    /** @type {typeof request<Hold>} */ (request)(`/shows/${encodeURIComponent(showId)}/holds`, {
+      method: "POST",
+      body: { seat_ids: seatIds },
+    }),
+  /** @param {string} id */
   releaseHold: (id) => request(`/holds/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  /** @param {BookingRequest} body @param {string} idempotencyKey */
   book: (body, idempotencyKey) =>
-    request("/bookings", { method: "POST", body, headers: { "Idempotency-Key": idempotencyKey } }),
+    /** @type {typeof request<Booking>} */ (request)("/bookings", {
+      method: "POST",
+      body,
+      headers: { "Idempotency-Key": idempotencyKey },
+    }),
 };
 
 /** A v4 UUID; crypto.randomUUID needs a secure context, getRandomValues does not. */

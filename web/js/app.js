@@ -8,6 +8,9 @@ import * as seatmap from "./views/seatmap.js";
 import * as checkout from "./views/checkout.js";
 import * as confirmation from "./views/confirmation.js";
 
+/** @typedef {import("./types.js").View} View */
+
+/** @type {[RegExp, View][]} */
 const ROUTES = [
   [/^\/?(?:movies)?\/?$/, movies],
   [/^\/movies\/([^/]+)(?:\/(\d{4}-\d{2}-\d{2}))?\/?$/, showtimes],
@@ -16,17 +19,24 @@ const ROUTES = [
   [/^\/bookings\/([^/]+)\/?$/, confirmation],
 ];
 
-const main = document.getElementById("main");
-let current = null; // {controller, cleanup}
+const main = /** @type {HTMLElement} */ (document.getElementById("main"));
+/** @type {{controller: AbortController, cleanup: (() => void) | null} | null} */
+let current = null;
 
+/**
+ * @param {string} path
+ * @returns {{view: View, params: string[]} | null}
+ */
 function match(path) {
   for (const [pattern, view] of ROUTES) {
     const m = pattern.exec(path);
+    // an optional group that did not match stays undefined (the showtimes day): that view checks
     if (m) return { view, params: m.slice(1).map((p) => (p === undefined ? p : decodeURIComponent(p))) };
   }
   return null;
 }
 
+/** @param {string} message */
 function notFound(message) {
   main.replaceChildren(
     h(
@@ -48,6 +58,7 @@ async function render() {
   }
   clearBanner();
   const controller = new AbortController();
+  /** @type {{controller: AbortController, cleanup: (() => void) | null}} */
   const state = { controller, cleanup: null };
   current = state;
   const route = match(raw.split("?")[0] || "/");
@@ -62,7 +73,7 @@ async function render() {
     if (current === state) state.cleanup = cleanup || null;
     else if (cleanup) cleanup(); // the user navigated away while we were loading
   } catch (err) {
-    if (err && err.name === "AbortError") return;
+    if (/** @type {Error | null} */ (err)?.name === "AbortError") return;
     if (current !== state) return;
     showError(err);
   } finally {
@@ -71,6 +82,7 @@ async function render() {
   if (current === state) focusHeading();
 }
 
+/** @param {unknown} err */
 function showError(err) {
   if (!(err instanceof ApiError)) {
     console.error(err);
@@ -98,7 +110,7 @@ function focusHeading() {
 }
 
 document.addEventListener("click", (event) => {
-  const skip = event.target.closest("[data-skip]");
+  const skip = /** @type {Element} */ (event.target).closest("[data-skip]");
   if (!skip) return;
   event.preventDefault(); // keep the route in the hash
   main.focus();

@@ -7,10 +7,17 @@ import { attempt, saveAttempt } from "./store.js";
 
 const IN_PROGRESS_RETRIES = 10;
 
+/** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Book the hold; resolve the booking or reject with an ApiError. */
+/**
+ * Book the hold; resolve the booking or reject with an ApiError.
+ * @param {string} holdId
+ * @param {import("./types.js").CheckoutDraft} details
+ * @returns {Promise<import("./types.js").Booking>}
+ */
 export async function book(holdId, { name, email, token }) {
+  /** @type {import("./types.js").BookingRequest} */
   const body = { hold_id: holdId, customer: { name, email }, payment: { token } };
   const text = JSON.stringify(body);
   let current = attempt(holdId);

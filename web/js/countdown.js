@@ -1,5 +1,11 @@
 // A countdown to a local deadline (ms since epoch), ticking 4x a second so it never skips a second.
 
+/**
+ * @param {number} deadline ms since the epoch
+ * @param {(secondsLeft: number) => void} onTick
+ * @param {() => void} onDone
+ * @returns {() => void} stops the countdown
+ */
 export function startCountdown(deadline, onTick, onDone) {
   let done = false;
   const tick = () => {

@@ -3,6 +3,10 @@
 
 import { h } from "./ui.js";
 
+/** @typedef {import("./types.js").Seat} Seat */
+/** @typedef {import("./types.js").SeatDisplayState} SeatDisplayState */
+
+/** @type {Record<SeatDisplayState, string>} */
 const LABEL = {
   available: "available",
   selected: "available",
@@ -12,21 +16,38 @@ const LABEL = {
   mine: "held by you",
 };
 
-/** Build the grid; returns {element, paint(stateOf), focusSeat(id)}. */
+/**
+ * @typedef {object} SeatGrid
+ * @property {HTMLElement} element
+ * @property {(stateOf: (id: string) => SeatDisplayState) => void} paint
+ * @property {(id: string) => void} focusSeat
+ */
+
+/**
+ * Build the grid; returns {element, paint(stateOf), focusSeat(id)}.
+ * @param {Seat[]} seats
+ * @param {{onToggle: (id: string) => void, onBlocked: (id: string, state: SeatDisplayState) => void}} handlers
+ * @returns {SeatGrid}
+ */
 export function createSeatGrid(seats, { onToggle, onBlocked }) {
+  /** @type {string[]} */
   const rows = [];
+  /** @type {Map<string, Seat[]>} */
   const byRow = new Map();
   for (const seat of seats) {
     if (!byRow.has(seat.row)) {
       byRow.set(seat.row, []);
       rows.push(seat.row);
     }
-    byRow.get(seat.row).push(seat);
+    /** @type {Seat[]} */ (byRow.get(seat.row)).push(seat);
   }
+  /** @type {Map<string, HTMLButtonElement>} */
   const buttons = new Map();
   const info = new Map(seats.map((s) => [s.id, s]));
-  const matrix = rows.map((row) => byRow.get(row).sort((a, b) => a.number - b.number));
+  const matrix = rows.map((row) => /** @type {Seat[]} */ (byRow.get(row)).sort((a, b) => a.number - b.number));
+  /** @type {string | null} */
   let focusable = matrix[0] && matrix[0][0] ? matrix[0][0].id : null;
+  /** @type {Record<string, SeatDisplayState>} */
   let current = {};
 
   const rowEls = matrix.map((rowSeats, r) => {
@@ -64,25 +85,33 @@ export function createSeatGrid(seats, { onToggle, onBlocked }) {
     rowEls,
   );
   element.addEventListener("focusin", (event) => {
-    const btn = event.target.closest(".seat");
-    if (btn) setFocusable(btn.dataset.seat);
+    const btn = /** @type {HTMLElement} */ (event.target).closest(".seat");
+    if (btn instanceof HTMLElement) setFocusable(/** @type {string} */ (btn.dataset.seat));
   });
 
+  /** @param {string} id */
+  function button(id) {
+    return /** @type {HTMLButtonElement} */ (buttons.get(id));
+  }
+
+  /** @param {string} id */
   function setFocusable(id) {
     if (focusable === id) return;
-    if (focusable && buttons.has(focusable)) buttons.get(focusable).tabIndex = -1;
+    if (focusable && buttons.has(focusable)) button(focusable).tabIndex = -1;
     focusable = id;
-    buttons.get(id).tabIndex = 0;
+    button(id).tabIndex = 0;
   }
 
+  /** @param {string} id */
   function focusSeat(id) {
     setFocusable(id);
-    buttons.get(id).focus();
+    button(id).focus();
   }
 
+  /** @param {KeyboardEvent} event */
   function onKey(event) {
-    const btn = event.target.closest(".seat");
-    if (!btn) return;
+    const btn = /** @type {HTMLElement} */ (event.target).closest(".seat");
+    if (!(btn instanceof HTMLElement)) return;
     let r = Number(btn.dataset.r);
     let c = Number(btn.dataset.c);
     switch (event.key) {
@@ -100,14 +129,17 @@ export function createSeatGrid(seats, { onToggle, onBlocked }) {
     focusSeat(matrix[r][c].id);
   }
 
-  /** Apply each seat's display state: available | selected | held | booked | taken | mine. */
+  /**
+   * Apply each seat's display state: available | selected | held | booked | taken | mine.
+   * @param {(id: string) => SeatDisplayState} stateOf
+   */
   function paint(stateOf) {
     current = {};
     for (const [id, btn] of buttons) {
       const state = stateOf(id);
       current[id] = state;
       if (btn.dataset.state === state) continue; // touch the DOM only for seats that changed
-      const seat = info.get(id);
+      const seat = /** @type {Seat} */ (info.get(id));
       btn.dataset.state = state;
       btn.setAttribute("aria-label", `Row ${seat.row}, seat ${seat.number}, ${LABEL[state] || state}`);
       btn.setAttribute("aria-pressed", state === "selected" ? "true" : "false");
@@ -120,6 +152,7 @@ export function createSeatGrid(seats, { onToggle, onBlocked }) {
 }
 
 export function legend() {
+  /** @param {SeatDisplayState} state @param {string} text */
   const item = (state, text) =>
     h("li", {}, h("span", { class: "seat seat-sample", "data-state": state, "aria-hidden": "true" }), text);
   return h(

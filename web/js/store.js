@@ -1,16 +1,23 @@
 // Per-tab memory (sessionStorage): my holds with their local deadline, the checkout draft,
 // and the idempotency key of a booking attempt, so a reload or retry never books twice.
 
+/** @typedef {import("./types.js").StoredState} StoredState */
+/** @typedef {import("./types.js").HeldSeats} HeldSeats */
+/** @typedef {import("./types.js").CheckoutDraft} CheckoutDraft */
+/** @typedef {import("./types.js").BookingAttempt} BookingAttempt */
+
 const KEY = "marquee.v1";
 
+/** @returns {StoredState} */
 function load() {
   try {
-    return JSON.parse(sessionStorage.getItem(KEY)) || {};
+    return JSON.parse(sessionStorage.getItem(KEY) || "null") || {};
   } catch {
     return {};
   }
 }
 
+/** @param {StoredState} state */
 function save(state) {
   try {
     sessionStorage.setItem(KEY, JSON.stringify(state));
@@ -19,13 +26,17 @@ function save(state) {
   }
 }
 
+/** @param {(state: StoredState) => void} fn */
 function update(fn) {
   const state = load();
   fn(state);
   save(state);
 }
 
-/** Remember a fresh hold; the deadline is local time so clock skew with the server does not matter. */
+/**
+ * Remember a fresh hold; the deadline is local time so clock skew with the server does not matter.
+ * @param {import("./types.js").Hold} hold
+ */
 export function rememberHold(hold) {
   update((s) => {
     s.holds = s.holds || {};
@@ -39,16 +50,22 @@ export function rememberHold(hold) {
   });
 }
 
+/** @param {string} holdId @returns {HeldSeats | null} */
 export function heldById(holdId) {
   return (load().holds || {})[holdId] || null;
 }
 
-/** My still-running hold on a show, if any. */
+/**
+ * My still-running hold on a show, if any.
+ * @param {string} showId
+ * @returns {HeldSeats | null}
+ */
 export function activeHoldFor(showId) {
   const now = Date.now();
   return Object.values(load().holds || {}).find((h) => h.show_id === showId && h.deadline > now) || null;
 }
 
+/** @param {string} holdId */
 export function forgetHold(holdId) {
   update((s) => {
     if (s.holds) delete s.holds[holdId];
@@ -56,21 +73,28 @@ export function forgetHold(holdId) {
   });
 }
 
+/** @returns {CheckoutDraft} */
 export function draft() {
   return load().draft || { name: "", email: "", token: "tok_visa" };
 }
 
+/** @param {CheckoutDraft} values */
 export function saveDraft(values) {
   update((s) => {
     s.draft = values;
   });
 }
 
-/** The in-progress booking attempt of a hold: {body, key}. Same body -> same Idempotency-Key. */
+/**
+ * The in-progress booking attempt of a hold: {body, key}. Same body -> same Idempotency-Key.
+ * @param {string} holdId
+ * @returns {BookingAttempt | null}
+ */
 export function attempt(holdId) {
   return (load().attempts || {})[holdId] || null;
 }
 
+/** @param {string} holdId @param {BookingAttempt} value */
 export function saveAttempt(holdId, value) {
   update((s) => {
     s.attempts = s.attempts || {};

@@ -12,7 +12,15 @@ const CARDS = [
   ["tok_slow", "Slow bank (succeeds after a delay)", "Approved after a few seconds"],
 ];
 
-/** Local deadline of a hold: ours if this tab made it, else the server's expiry corrected for clock skew. */
+/** @typedef {import("../api.js").ApiError} ApiError */
+/** @typedef {import("../types.js").Hold} Hold */
+/** @typedef {import("../types.js").CheckoutDraft} CheckoutDraft */
+
+/**
+ * Local deadline of a hold: ours if this tab made it, else the server's expiry corrected for clock skew.
+ * @param {Hold} hold
+ * @param {Headers} headers
+ */
 function deadlineOf(hold, headers) {
   const local = heldById(hold.hold_id);
   if (local) return local.deadline;
@@ -20,12 +28,18 @@ function deadlineOf(hold, headers) {
   return Date.now() + (Date.parse(hold.expires_at) - serverNow);
 }
 
+/** @param {string} id @param {string} label @param {import("../ui.js").Attrs} attrs */
 function field(id, label, attrs) {
   return h("div", { class: "field" }, h("label", { for: id }, label), h("input", { id, name: id, ...attrs }));
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {string[]} params
+ * @param {import("../types.js").RouteContext} ctx
+ */
 export async function render(main, [holdId], { signal }) {
-  const { data: hold, headers } = await request(`/holds/${encodeURIComponent(holdId)}`, { signal });
+  const { data: hold, headers } = await /** @type {typeof request<Hold>} */ (request)(`/holds/${encodeURIComponent(holdId)}`, { signal });
   if (hold.status === "booked" && hold.booking_id) {
     location.replace(`#/bookings/${encodeURIComponent(hold.booking_id)}`);
     return null;
@@ -73,10 +87,13 @@ export async function render(main, [holdId], { signal }) {
     submit,
   );
   const form = h("form", { class: "checkout-form card", "aria-labelledby": "checkout-title", novalidate: false }, fields);
+  /** @param {string} name */
+  const input = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
+  /** @returns {CheckoutDraft} */
   const values = () => ({
-    name: form.elements.name.value.trim(),
-    email: form.elements.email.value.trim(),
-    token: (form.querySelector("input[name=token]:checked") || {}).value || "tok_visa",
+    name: input("name").value.trim(),
+    email: input("email").value.trim(),
+    token: /** @type {HTMLInputElement | null} */ (form.querySelector("input[name=token]:checked"))?.value || "tok_visa",
   });
   form.addEventListener("input", () => saveDraft(values()));
 
@@ -84,6 +101,7 @@ export async function render(main, [holdId], { signal }) {
   let expiredWhileBusy = false;
   let busy = false;
 
+  /** @param {string} title @param {string} text */
   function endHold(title, text) {
     stopCountdown();
     forgetHold(hold.hold_id);
@@ -92,7 +110,7 @@ export async function render(main, [holdId], { signal }) {
     timerText.textContent = "0:00";
     message.replaceChildren(errorBox({ message: text }, { title, actions: [pickAgain()], tone: "warning" }));
     announce(`${title}. ${text}`);
-    message.querySelector("a").focus();
+    /** @type {HTMLElement} */ (message.querySelector("a")).focus();
   }
 
   function released() {
@@ -105,6 +123,7 @@ export async function render(main, [holdId], { signal }) {
     endHold("Your hold expired", `${released()} so others can book ${them}. Your details are saved: pick seats again to continue.`);
   }
 
+  /** @param {SubmitEvent} event */
   async function onSubmit(event) {
     event.preventDefault();
     if (busy) return; // a double click never sends a second request
@@ -122,7 +141,7 @@ export async function render(main, [holdId], { signal }) {
       location.hash = `#/bookings/${encodeURIComponent(booking.booking_id)}`;
       return;
     } catch (err) {
-      onBookingError(err, v);
+      onBookingError(/** @type {ApiError} */ (err), v);
     } finally {
       busy = false;
       if (!fields.disabled) {
@@ -133,6 +152,7 @@ export async function render(main, [holdId], { signal }) {
     if (expiredWhileBusy && !fields.disabled) expired();
   }
 
+  /** @param {ApiError} err @param {CheckoutDraft} v */
   async function onBookingError(err, v) {
     switch (err.code) {
       case "payment_declined": {
@@ -171,7 +191,9 @@ export async function render(main, [holdId], { signal }) {
     }
   }
 
+  /** @param {string} declined the token of the card that was declined */
   function focusOtherCard(declined) {
+    /** @type {HTMLInputElement | null} */
     const other = form.querySelector(`input[name=token]:not([value="${declined}"])`);
     if (other) {
       other.checked = true;
@@ -207,7 +229,7 @@ export async function render(main, [holdId], { signal }) {
   );
   form.id = "checkout-form";
   form.setAttribute("aria-labelledby", "checkout-title");
-  main.querySelector("h1").id = "checkout-title";
+  /** @type {HTMLElement} */ (main.querySelector("h1")).id = "checkout-title";
 
   if (hold.status !== "active") {
     const text = hold.status === "expired" ? "Your hold expired" : "Your hold was released";

@@ -11,6 +11,7 @@ const EMAIL_CSS =
   "h1{font-size:18px;margin:0 0 8px}table{border-collapse:collapse;margin:8px 0}" +
   "th{text-align:left;color:#6b6880;font-weight:500;padding:3px 16px 3px 0}td{padding:3px 0}small{color:#6b6880}";
 
+/** @param {import("../types.js").Notice} notice */
 function sentNotice(notice) {
   const frame = h("iframe", {
     class: "email-frame",
@@ -31,6 +32,11 @@ function sentNotice(notice) {
   );
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {string[]} params
+ * @param {import("../types.js").RouteContext} ctx
+ */
 export async function render(main, [bookingId], { signal }) {
   const booking = await api.booking(bookingId, signal);
   const show = await api.show(booking.show_id, signal);
@@ -38,14 +44,17 @@ export async function render(main, [bookingId], { signal }) {
   const status = h("div", { class: "notify", role: "status", "aria-live": "polite", "data-notification": "pending" });
   const preview = h("div", { class: "email-slot" });
 
+  /** @param {boolean} slow */
   function pending(slow) {
     status.replaceChildren(
       h("span", { class: "spinner", "aria-hidden": "true" }),
       h("span", {}, `Sending your confirmation to ${booking.customer.email}…`),
-      slow ? h("span", { class: "fineprint" }, " This is taking longer than usual; your booking is safe.") : null,
+      // replaceChildren() would turn a null into the text "null": pass nothing instead
+      ...(slow ? [h("span", { class: "fineprint" }, " This is taking longer than usual; your booking is safe.")] : []),
     );
   }
 
+  /** @param {import("../types.js").Notice} notice */
   function sent(notice) {
     status.dataset.notification = "sent";
     status.replaceChildren(
@@ -83,7 +92,8 @@ export async function render(main, [bookingId], { signal }) {
   );
 
   const started = Date.now();
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   let stopped = false;
   let wasSlow = false;
 
@@ -98,7 +108,7 @@ export async function render(main, [bookingId], { signal }) {
         return;
       }
     } catch (err) {
-      if (err.name === "AbortError") return;
+      if (/** @type {Error} */ (err).name === "AbortError") return;
       // confirmation_not_ready, or a blip: keep polling, the booking itself is safe
     }
     const slow = Date.now() - started > SLOW_AFTER_MS;

@@ -3,6 +3,11 @@
 import { api } from "../api.js";
 import { duration, h, pageHeading, poster } from "../ui.js";
 
+/**
+ * @param {HTMLElement} main
+ * @param {string[]} _params
+ * @param {import("../types.js").RouteContext} ctx
+ */
 export async function render(main, _params, { signal }) {
   const { items } = await api.movies(signal);
   const cards = items.map((movie) =>

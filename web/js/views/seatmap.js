@@ -12,21 +12,33 @@ const POLL_MS = 2000;
 const MAX_SEATS = 10;
 const TAKEN_GRACE_MS = 5000; // how long a 409's "taken" wins over an older seat map snapshot
 
+/** @typedef {import("../api.js").ApiError} ApiError */
+/** @typedef {import("../types.js").SeatDisplayState} SeatDisplayState */
+
+/**
+ * @param {HTMLElement} main
+ * @param {string[]} params
+ * @param {import("../types.js").RouteContext} ctx
+ */
 export async function render(main, [showId], { signal }) {
   const [show, seatMap] = await Promise.all([api.show(showId, signal), api.seats(showId, signal)]);
   const movie = await api.movie(show.movie_id, signal);
   const status = new Map(seatMap.seats.map((s) => [s.id, s.status]));
+  /** @type {Set<string>} */
   const selected = new Set();
+  /** @type {Map<string, number>} */
   const taken = new Map(); // seat id -> time we learned it was taken
   let mine = activeHoldFor(showId);
   let holding = false;
   let pollBanner = false;
+  /** @type {(() => void) | null} */
   let stopMineCountdown = null;
 
+  /** @param {string} id @returns {SeatDisplayState} */
   const stateOf = (id) => {
     if (mine && mine.seat_ids.includes(id) && status.get(id) === "held") return "mine";
     if (taken.has(id)) return "taken";
-    const s = status.get(id);
+    const s = /** @type {import("../types.js").SeatStatus} */ (status.get(id));
     if (s !== "available") return s;
     return selected.has(id) ? "selected" : "available";
   };
@@ -35,6 +47,7 @@ export async function render(main, [showId], { signal }) {
   const message = h("div", { class: "panel-message" });
   const panelBody = h("div", { class: "panel-body", tabindex: "-1" });
 
+  /** @param {string} id */
   function toggle(id) {
     if (mine) {
       say(h("p", { class: "hint" }, "You already hold seats for this show. Continue to checkout or release them first."));
@@ -55,18 +68,22 @@ export async function render(main, [showId], { signal }) {
     paint();
   }
 
+  /** @param {string} id @param {SeatDisplayState} state */
   function blocked(id, state) {
     const why = state === "mine" ? "is already held by you" : state === "booked" ? "is booked" : "is not available";
     announce(`Seat ${id} ${why}.`);
   }
 
+  /** @param {Node} node */
   function say(node) {
     message.replaceChildren(node);
   }
 
   function paint() {
     grid.paint(stateOf);
+    /** @type {Record<string, number>} */
     const c = { available: 0, held: 0, booked: 0 };
+    /** @type {Record<string, string>} */
     const bucket = { selected: "available", taken: "held", mine: "held" }; // count what the map shows
     for (const id of status.keys()) {
       const state = stateOf(id);
@@ -85,7 +102,7 @@ export async function render(main, [showId], { signal }) {
     panelKey = key;
     const hadFocus = panelBody.contains(document.activeElement);
     buildPanel();
-    if (hadFocus) (panelBody.querySelector("button:not([disabled]), a") || panelBody).focus();
+    if (hadFocus) (/** @type {HTMLElement | null} */ (panelBody.querySelector("button:not([disabled]), a")) || panelBody).focus();
   }
 
   function buildPanel() {
@@ -137,9 +154,10 @@ export async function render(main, [showId], { signal }) {
       announce(`Seats ${seatList(data.seat_ids)} held.`);
       location.hash = `#/holds/${encodeURIComponent(data.hold_id)}`;
       return;
-    } catch (err) {
+    } catch (caught) {
+      const err = /** @type {ApiError} */ (caught);
       if (err.code === "seats_unavailable") {
-        const gone = (err.details.seat_ids || []).filter((id) => status.has(id));
+        const gone = /** @type {string[]} */ (err.details.seat_ids || []).filter((id) => status.has(id));
         for (const id of gone) {
           taken.set(id, Date.now());
           selected.delete(id);
@@ -163,10 +181,11 @@ export async function render(main, [showId], { signal }) {
   }
 
   async function release() {
-    const held = mine;
+    const held = /** @type {import("../types.js").HeldSeats} */ (mine);
     try {
       await api.releaseHold(held.hold_id);
-    } catch (err) {
+    } catch (caught) {
+      const err = /** @type {ApiError} */ (caught);
       if (err.isOutage) {
         showBanner(err, release);
         return;
@@ -182,7 +201,8 @@ export async function render(main, [showId], { signal }) {
     let fresh;
     try {
       fresh = await api.seats(showId, signal);
-    } catch (err) {
+    } catch (caught) {
+      const err = /** @type {ApiError} */ (caught);
       if (err.name === "AbortError") return;
       if (err.isOutage && !pollBanner) {
         pollBanner = true;
@@ -195,10 +215,11 @@ export async function render(main, [showId], { signal }) {
       clearBanner();
     }
     const now = Date.now();
+    /** @type {string[]} */
     const lost = [];
     for (const seat of fresh.seats) {
       status.set(seat.id, seat.status);
-      if (taken.has(seat.id) && (seat.status !== "available" || now - taken.get(seat.id) > TAKEN_GRACE_MS)) {
+      if (taken.has(seat.id) && (seat.status !== "available" || now - /** @type {number} */ (taken.get(seat.id)) > TAKEN_GRACE_MS)) {
         taken.delete(seat.id);
       }
       if (selected.has(seat.id) && seat.status !== "available") {

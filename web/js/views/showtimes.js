@@ -3,16 +3,24 @@
 import { api } from "../api.js";
 import { dayKey, duration, h, longDate, money, pageHeading, poster, timeOf } from "../ui.js";
 
+/** @typedef {import("../types.js").Show} Show */
+
+/**
+ * @param {Show[]} shows
+ * @returns {Map<string, Show[]>}
+ */
 function groupByDay(shows) {
+  /** @type {Map<string, Show[]>} */
   const days = new Map();
   for (const show of shows) {
     const key = dayKey(new Date(show.starts_at));
     if (!days.has(key)) days.set(key, []);
-    days.get(key).push(show);
+    /** @type {Show[]} */ (days.get(key)).push(show);
   }
   return days;
 }
 
+/** @param {string} key YYYY-MM-DD */
 function dayLabel(key) {
   const [y, m, d] = key.split("-").map(Number);
   const date = new Date(y, m - 1, d);
@@ -22,6 +30,7 @@ function dayLabel(key) {
   return { name, date: date.toLocaleDateString(undefined, { month: "short", day: "numeric" }), full: longDate(date) };
 }
 
+/** @param {Show} show @param {number} now ms since the epoch */
 function showtime(show, now) {
   const started = Date.parse(show.starts_at) <= now;
   const left = show.seats_available;
@@ -39,12 +48,19 @@ function showtime(show, now) {
   return h("li", {}, h("a", { class: "showtime", href: `#/shows/${encodeURIComponent(show.id)}` }, body));
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {string[]} params movie id, then the day (undefined when the address has none)
+ * @param {import("../types.js").RouteContext} ctx
+ */
 export async function render(main, [movieId, wantedDay], { signal }) {
   const [movie, { items: shows }] = await Promise.all([api.movie(movieId, signal), api.shows(movieId, signal)]);
   const now = Date.now();
   const days = groupByDay(shows);
   const keys = [...days.keys()];
-  const firstUpcoming = keys.find((k) => days.get(k).some((s) => Date.parse(s.starts_at) > now)) || keys[0];
+  /** @param {string} key */
+  const showsOn = (key) => /** @type {Show[]} */ (days.get(key));
+  const firstUpcoming = keys.find((k) => showsOn(k).some((s) => Date.parse(s.starts_at) > now)) || keys[0];
   const selected = wantedDay && days.has(wantedDay) ? wantedDay : firstUpcoming;
   const base = `#/movies/${encodeURIComponent(movie.id)}`;
 
@@ -79,7 +95,7 @@ export async function render(main, [movieId, wantedDay], { signal }) {
         "section",
         { class: "showtimes", "aria-labelledby": "showtimes-heading" },
         h("h2", { id: "showtimes-heading", class: "section-title" }, `Showtimes · ${dayLabel(selected).full}`),
-        h("ul", { class: "showtime-grid" }, days.get(selected).map((s) => showtime(s, now))),
+        h("ul", { class: "showtime-grid" }, showsOn(selected).map((s) => showtime(s, now))),
       )
     : h("p", { class: "empty-state" }, "No showtimes are scheduled for this movie yet.");
 
