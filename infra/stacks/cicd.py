@@ -4,7 +4,7 @@ No stored keys: a workflow job asks GitHub for an OIDC token and trades it for t
 credentials. The role trusts only one repository's main branch and its deploy environment. Its own
 rights stay narrow: everything that creates or changes the lab goes through the CDK bootstrap roles
 (CloudFormation does the work); directly it may push to `<lab>-api`, read the lab's stacks, delete
-exactly those stacks (teardown), and seed the lab's table (docs/adr/0014-github-oidc-deploy-role.md).
+exactly those stacks (teardown), and seed the lab's table (docs/adr/0018-github-oidc-deploy-role.md).
 """
 
 from __future__ import annotations
