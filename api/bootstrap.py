@@ -134,7 +134,7 @@ async def build_services(settings: Settings, *, long_running: bool = False) -> S
         key = await read_secret(settings.confirmation_signing_key_secret_arn, region=settings.aws_region)
         settings = settings.model_copy(update={"confirmation_signing_key": key})
     client = await open_data_client(stack, settings)
-    store: Any = DynamoStore(client, settings.table_name, unsafe_locks=settings.seat_lock_mode == "unsafe")
+    store: Any = DynamoStore(client, settings.table_name, unsafe_locks=settings.seat_lock_mode == "unsafe", clock=clock)
     scheduler: HoldExpiryScheduler | None = None
     relay: Any = None
     probes: dict[str, Callable[[], Awaitable[None]]] = {}

@@ -93,6 +93,7 @@ def spike(run: int, args: argparse.Namespace) -> dict[str, Any]:
         return {"run": run, "error": (done.stderr or done.stdout).strip()[-500:], "violations": {}}
     if "error" in doc:
         return {"run": run, "error": doc["error"], "violations": {}}
+    (out_dir / "report.json").write_text(json.dumps(doc, indent=1))  # every violation, with the API's log line
     return row(run, doc, (load_before, os.getloadavg()[0]), wall)
 
 

@@ -92,11 +92,11 @@ class MemoryStore:
     async def get_hold(self, hold_id: str) -> Hold | None:
         return self.holds.get(hold_id)
 
-    async def release_hold(self, hold: Hold, *, only_if_expired_at: datetime | None = None) -> bool:
+    async def release_hold(self, hold: Hold, now: datetime, *, only_if_expired: bool = False) -> bool:
         current = self.holds.get(hold.id)
         if current is None or current.stored_status is not HoldStatus.ACTIVE:
             return False
-        if only_if_expired_at is not None and current.expires_at > only_if_expired_at:
+        if only_if_expired and current.expires_at > now:
             return False
         self.holds[hold.id] = replace(current, stored_status=HoldStatus.RELEASED)
         seats = self.seats.get(hold.show_id, {})

@@ -65,7 +65,7 @@ class HoldService:
     async def release(self, hold_id: str) -> None:
         """Release an active hold. Repeatable: releasing a released or expired hold is a no-op."""
         hold = await self.get(hold_id)
-        if hold.stored_status is HoldStatus.ACTIVE and await self._seats.release_hold(hold):
+        if hold.stored_status is HoldStatus.ACTIVE and await self._seats.release_hold(hold, self._clock.now()):
             self._catalog.freed(hold)
 
     async def expire(self, hold_id: str) -> bool:
@@ -76,7 +76,7 @@ class HoldService:
         now = self._clock.now()
         if hold.expires_at > now:
             return False
-        changed = await self._seats.release_hold(hold, only_if_expired_at=now)
+        changed = await self._seats.release_hold(hold, now, only_if_expired=True)
         if changed:
             self._catalog.freed(hold)
         return changed

@@ -34,17 +34,18 @@ class SeatLockStore(Protocol):
     async def create_hold(self, hold: Hold, now: datetime) -> None:
         """All or nothing: lock every seat of the hold (free, or held by an expired hold) and store it.
 
-        Raises SeatsUnavailable naming exactly the seats that were not free.
+        Raises SeatsUnavailable naming exactly the seats a live hold or a booking covers, and never a
+        free one: SeatLockContended when the locks stayed contended past the retries with nothing taken.
         """
         ...
 
     async def get_hold(self, hold_id: str) -> Hold | None: ...
 
-    async def release_hold(self, hold: Hold, *, only_if_expired_at: datetime | None = None) -> bool:
-        """Mark an active hold released and free its seats that it still holds.
+    async def release_hold(self, hold: Hold, now: datetime, *, only_if_expired: bool = False) -> bool:
+        """Free the seats an active hold still owns, then mark it released at `now`.
 
-        With only_if_expired_at, only a hold whose expiry is <= that time is released (expiry worker).
-        Returns True when this call changed the hold.
+        only_if_expired: only a hold whose expiry is <= now is released (expiry worker).
+        Returns True when this call changed the hold; SeatLockContended leaves it active for a retry.
         """
         ...
 

@@ -59,9 +59,9 @@ async def test_expiry_release_leaves_seats_re_held_by_others_alone(store: Dynamo
     await store.create_hold(first, T0)
     later = T0 + timedelta(seconds=6)
     await store.create_hold(_hold("h2", show, ["B2"], later), later)
-    assert await store.release_hold(first, only_if_expired_at=T0 + timedelta(seconds=1)) is False
-    assert await store.release_hold(first, only_if_expired_at=later) is True
-    assert await store.release_hold(first, only_if_expired_at=later) is False
+    assert await store.release_hold(first, T0 + timedelta(seconds=1), only_if_expired=True) is False
+    assert await store.release_hold(first, later, only_if_expired=True) is True
+    assert await store.release_hold(first, later, only_if_expired=True) is False
     seats = {s.seat_id: s for s in await store.get_seats(show)}
     assert seats["B1"].status is SeatStatus.AVAILABLE
     assert (seats["B2"].status, seats["B2"].hold_id) == (SeatStatus.HELD, "h2")

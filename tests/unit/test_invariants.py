@@ -220,11 +220,17 @@ def test_the_snapshot_reads_the_items_the_api_writes() -> None:
     booking = Booking("b1", "MTB-ABCDEF", SHOW, "h1", ("A1", "A2"), 2000, "USD", Customer("N", "n@x.io"), "pay", now)
     seat = {**I.seat_item(SHOW, "A1"), "status": I.s("booked"), "booking_id": I.s("b1")}
     idem = {**I.idem_key("k1"), "state": I.s("completed"), "booking_id": I.s("b1")}
+    gone = Hold("h2", SHOW, ("B1",), now, now + timedelta(seconds=30), HoldStatus.RELEASED)
+    released = {**I.hold_item(gone), "released_at": I.n(I.ms(now) + 5_000)}
     snap = Snapshot()
-    for item in (I.hold_item(hold), I.booking_item(booking), seat, idem):
+    for item in (I.hold_item(hold), I.booking_item(booking), seat, idem, released):
         snap.add_item(item)
     assert snap.seats[(SHOW, "A1")] == SeatRow(SHOW, "A1", "booked", None, "b1")
-    assert snap.holds == [HoldRow("h1", SHOW, ("A1", "A2"), I.ms(now), I.ms(now) + 30_000, "booked")]
+    assert snap.holds == [
+        HoldRow("h1", SHOW, ("A1", "A2"), I.ms(now), I.ms(now) + 30_000, "booked"),
+        HoldRow("h2", SHOW, ("B1",), I.ms(now), I.ms(now) + 30_000, "released", I.ms(now) + 5_000),
+    ]
+    assert snap.holds[1].live_until_ms == I.ms(now) + 5_000
     assert snap.bookings == [BookingRow("b1", SHOW, "h1", ("A1", "A2"), I.ms(now))]
     assert snap.idem == [IdemRow("k1", "completed", "b1")]
 

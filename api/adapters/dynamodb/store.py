@@ -1,30 +1,43 @@
-"""DynamoDB adapter: every port of the service layer on one table, via aiobotocore (async).
+"""DynamoDB adapter: every port of the service layer on one table (aiodynamo or aiobotocore, async).
 
-Seat locks are conditional writes inside TransactWriteItems: all seats or none.
+Seat locks are conditional writes inside TransactWriteItems: all seats or none. A refusal names only
+seats DynamoDB showed taken; contention that outlasts the retries is its own answer (ADR 0012).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import random
 import secrets
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from api.adapters.clock import SystemClock
 from api.adapters.dynamodb import items as I
+from api.adapters.dynamodb.contention import (
+    CONDITION_FAILED,
+    Cancelled,
+    RetryPolicy,
+    retry_conflicts,
+    seat_evidence,
+    seat_taken,
+    transact_retrying,
+)
 from api.domain.errors import (
     DependencyUnavailable,
     HoldAlreadyBooked,
     HoldExpired,
     HoldReleased,
+    SeatLockContended,
     SeatsUnavailable,
 )
 from api.domain.model import Booking, Hold, HoldStatus, Movie, Notice, SeatState, SeatStatus, Show
 from api.service.ports import (
     BookingCommit,
+    Clock,
     IdempotencyInProgress,
     IdempotencyMismatch,
     IdempotencyOutcome,
@@ -45,27 +58,44 @@ TRANSIENT = frozenset(
 SEAT_FREE = "attribute_exists(PK) AND (#st = :available OR (#st = :held AND hold_expires_at <= :now))"
 # A key is claimable when new, or when a request with the same body crashed and its lock ran out.
 IDEM_CLAIMABLE = "attribute_not_exists(PK) OR (#s = :prog AND locked_until < :now AND request_hash = :h)"
-TXN_ATTEMPTS = 8  # TransactionConflict retries: another transaction touched the same seat meanwhile
+SEED_ATTEMPTS = 4
+SEATS_PER_TXN = 25  # small transactions: DynamoDB Local runs each under a table lock (measured: 25 seats ~50 ms warm)
+ALL_OLD = "ALL_OLD"  # a failed condition returns the item it failed on: the evidence of a refusal
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
 
 
-def _reasons(err: ClientError) -> list[str]:
+def _reasons(err: ClientError) -> list[dict[str, Any]]:
     reasons: list[dict[str, Any]] = err.response.get("CancellationReasons", [])  # type: ignore[assignment]
-    return [str(r.get("Code", "None")) for r in reasons]
+    return reasons
 
 
 def _code(err: ClientError) -> str:
     return str(err.response.get("Error", {}).get("Code", ""))
 
 
+def _held_by(seat: I.Item, hold_id: str) -> bool:
+    state = I.parse_seat(seat)
+    return state.status is SeatStatus.HELD and state.hold_id == hold_id
+
+
 class DynamoStore:
     """CatalogStore + SeatLockStore + BookingStore on DynamoDB. `client` is an aiobotocore client."""
 
-    def __init__(self, client: Any, table: str, *, unsafe_locks: bool = False) -> None:
+    def __init__(
+        self,
+        client: Any,
+        table: str,
+        *,
+        unsafe_locks: bool = False,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self._c = client
         self._t = table
         self._unsafe = unsafe_locks
+        self._retry = retry or RetryPolicy()
+        self._clock = clock or SystemClock()  # stamps released_at when the release is done, not when it began
 
     async def _call(self, op: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -131,24 +161,62 @@ class DynamoStore:
     async def put_catalog(self, movies: list[Movie], shows: list[Show]) -> int:
         """Idempotent: movies and shows are overwritten, seats only created when missing (keeps bookings).
 
+        Seats are stored before their show and shows before their movie: a show the API lists always has
+        its seats, even while a seed is still running or after one failed half-way (a seat with no item
+        would be refused to every buyer). Seats are created with a condition, never a blind put: a write
+        that lands late (a timed-out request the client resent) must not reset a seat booked meanwhile.
         Writes run 8 at a time: seeding 2 days (~2,200 items) is bound by round trips, not by DynamoDB.
         """
         gate = asyncio.Semaphore(8)
 
-        async def write(batch: list[I.Item]) -> None:
-            async with gate:
-                await self._batch_write(batch)
-
         async def seats_of(show: Show) -> list[I.Item]:
             async with gate:
-                existing = {st.seat_id for st in await self.get_seats(show.id)}
+                existing = {st.seat_id for st in await self.get_seats(show.id, consistent=True)}
             return [I.seat_item(show.id, sid) for sid in show.seat_ids() if sid not in existing]
 
-        puts: list[I.Item] = [I.movie_item(m) for m in movies] + [I.show_item(s) for s in shows]
-        for missing in await asyncio.gather(*(seats_of(show) for show in shows)):
-            puts.extend(missing)
-        await asyncio.gather(*(write(puts[i : i + 25]) for i in range(0, len(puts), 25)))
-        return len(puts)
+        async def create(chunk: list[I.Item]) -> None:
+            async with gate:
+                await self._create_seats(chunk)
+
+        async def put(chunk: list[I.Item]) -> None:
+            async with gate:
+                await self._batch_write(chunk)
+
+        seats = [it for missing in await asyncio.gather(*(seats_of(show) for show in shows)) for it in missing]
+        await asyncio.gather(*(create(seats[i : i + SEATS_PER_TXN]) for i in range(0, len(seats), SEATS_PER_TXN)))
+        for layer in ([I.show_item(s) for s in shows], [I.movie_item(m) for m in movies]):
+            await asyncio.gather(*(put(layer[i : i + 25]) for i in range(0, len(layer), 25)))
+        return len(seats) + len(shows) + len(movies)
+
+    async def _create_seats(self, seats: list[I.Item]) -> None:
+        """Create seat items that do not exist yet: one conditional transaction, or one by one if some do.
+
+        Conditional, so repeating it is harmless: a timed-out attempt (a busy DynamoDB Local queues
+        transactions behind its table lock) is simply sent again.
+        """
+        create = "attribute_not_exists(PK)"
+        txn = [{"Put": {"TableName": self._t, "Item": it, "ConditionExpression": create}} for it in seats]
+        for attempt in range(SEED_ATTEMPTS):
+            try:
+                await self._transact(txn)
+                return
+            except ClientError as err:
+                if _code(err) != "TransactionCanceledException":
+                    raise
+                break  # some exist already (another seed, or an earlier attempt of this one)
+            except DependencyUnavailable:
+                if attempt + 1 == SEED_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.2 * 2**attempt)
+
+        async def one(item: I.Item) -> None:
+            try:
+                await self._call("put_item", Item=item, ConditionExpression=create)
+            except ClientError as err:
+                if _code(err) != "ConditionalCheckFailedException":
+                    raise
+
+        await asyncio.gather(*(one(it) for it in seats))
 
     async def _batch_write(self, batch: list[I.Item]) -> None:
         request: dict[str, Any] = {self._t: [{"PutRequest": {"Item": it}} for it in batch]}
@@ -161,15 +229,31 @@ class DynamoStore:
         raise DependencyUnavailable("DynamoDB kept throttling the seed batch writes.")
 
     # -- seats and holds ---------------------------------------------------------------------
-    async def get_seats(self, show_id: str) -> list[SeatState]:
+    async def get_seats(self, show_id: str, *, consistent: bool = False) -> list[SeatState]:
         rows = await self._query_all(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :seat)",
             ExpressionAttributeValues={":pk": I.s(I.show_pk(show_id)), ":seat": I.s("SEAT#")},
             # Only what a seat map needs: a quarter less JSON for DynamoDB to write and the API to parse.
             ProjectionExpression="SK, #st, hold_id, hold_expires_at, booking_id",
             ExpressionAttributeNames={"#st": "status"},
+            ConsistentRead=consistent,
         )
         return [I.parse_seat(r) for r in rows]
+
+    async def _seat_items(self, show_id: str, seat_ids: tuple[str, ...]) -> dict[str, I.Item | None]:
+        """The seats' items as they are now (strongly consistent, one round trip); None for a missing item."""
+        keys = [I.seat_key(show_id, sid) for sid in seat_ids]
+        found: dict[str, I.Item] = {}
+        request: dict[str, Any] = {self._t: {"Keys": keys, "ConsistentRead": True}}
+        for attempt in range(5):
+            res = await self._c.batch_get_item(RequestItems=request)
+            for it in res.get("Responses", {}).get(self._t, []):
+                found[it["SK"]["S"][5:]] = it
+            request = res.get("UnprocessedKeys") or {}
+            if not request:
+                return {sid: found.get(sid) for sid in seat_ids}
+            await asyncio.sleep(0.02 * 2**attempt)
+        raise DependencyUnavailable("DynamoDB kept throttling a seat read.")
 
     async def create_hold(self, hold: Hold, now: datetime) -> None:
         if self._unsafe:
@@ -201,33 +285,79 @@ class DynamoStore:
                         "ConditionExpression": SEAT_FREE,
                         "ExpressionAttributeNames": {"#st": "status"},
                         "ExpressionAttributeValues": values,
+                        "ReturnValuesOnConditionCheckFailure": ALL_OLD,
                     }
                 }
             )
-        reasons = await self._transact_retrying(txn)
-        if reasons is None:
+        try:
+            cancelled = await self._transact_retrying(txn)
+        except DependencyUnavailable as err:
+            if await self._committed_or_fenced(hold, now):
+                return
+            err.evidence = {"basis": "outcome_unknown_then_fenced", "hold_id": hold.id}
+            raise
+        if cancelled is None or cancelled.code(0) == CONDITION_FAILED:
+            # The hold item exists already: an earlier send of this very transaction committed (the client
+            # resent it after a timeout). Hold ids are random, so the seats are this hold's.
             return
-        taken = [sid for sid, code in zip(hold.seat_ids, reasons[1:], strict=False) if code == "ConditionalCheckFailed"]
+        failed = {
+            sid: cancelled.item(i + 1)
+            for i, sid in enumerate(hold.seat_ids)
+            if cancelled.code(i + 1) == CONDITION_FAILED
+        }
+        if failed:
+            self._refuse(hold, failed, now, basis="condition", attempts=cancelled.attempts)
+        # Conflicts outlasted the retries: that says nothing about the seats. Name only what a
+        # strongly consistent read shows taken; if nothing is, the answer is contention, not unavailability.
+        now_items = await self._seat_items(hold.show_id, hold.seat_ids)
+        self._refuse(hold, now_items, now, basis="consistent_read", attempts=cancelled.attempts)
+        evidence = {
+            "basis": "conflicts_outlasted_retries",
+            "attempts": cancelled.attempts,
+            "reasons": cancelled.codes(),
+            "seats": {sid: seat_evidence(it, now) for sid, it in now_items.items()},
+        }
+        raise SeatLockContended(list(hold.seat_ids), attempts=cancelled.attempts, evidence=evidence)
+
+    async def _committed_or_fenced(self, hold: Hold, now: datetime) -> bool:
+        """After a hold transaction with an unknown outcome (a timeout): True if it committed; else store a
+        released hold under its id, so that a send still queued in DynamoDB can never lock the seats."""
+        fence = {**I.hold_item(replace(hold, stored_status=HoldStatus.RELEASED)), "released_at": I.n(I.ms(now))}
+        try:
+            await self._call("put_item", Item=fence, ConditionExpression="attribute_not_exists(PK)")
+        except ClientError as err:
+            if _code(err) == "ConditionalCheckFailedException":
+                return True  # the hold is stored: the buyer has it
+            raise
+        return False
+
+    def _refuse(self, hold: Hold, items: dict[str, I.Item | None], now: datetime, *, basis: str, attempts: int) -> None:
+        """Raise for the seats `items` show taken (SeatsUnavailable) or not stored at all; else return."""
+        evidence = {
+            "basis": basis,
+            "attempts": attempts,
+            "seats": {sid: seat_evidence(it, now) for sid, it in items.items()},
+        }
+        missing = [sid for sid, it in items.items() if it is None]
+        if missing:  # a show whose seats were never stored: nobody holds them, and nobody can
+            raise DependencyUnavailable(
+                f"Seats {', '.join(missing)} of show {hold.show_id} are not stored yet; retry shortly.",
+                evidence=evidence,
+            )
+        taken = [sid for sid, it in items.items() if seat_taken(it, now)]
         if taken:
-            raise SeatsUnavailable(taken)
-        # Still contended after retries: name the seats that are taken now, if any.
-        busy = [
-            st.seat_id
-            for st in await self.get_seats(hold.show_id)
-            if st.seat_id in hold.seat_ids and st.effective_status(now) is not SeatStatus.AVAILABLE
-        ]
-        raise SeatsUnavailable(busy or list(hold.seat_ids))
+            raise SeatsUnavailable(taken, evidence=evidence)
 
     async def _create_hold_unsafe(self, hold: Hold, now: datetime) -> None:
         """Deliberately naive read-then-write (labctl load --unsafe-locks): the race the checker catches."""
-        seats = {st.seat_id: st for st in await self.get_seats(hold.show_id)}
+        seats = {st.seat_id: st for st in await self.get_seats(hold.show_id, consistent=True)}
         taken = [
             sid
             for sid in hold.seat_ids
             if sid in seats and seats[sid].effective_status(now) is not SeatStatus.AVAILABLE
         ]
         if taken:
-            raise SeatsUnavailable(taken)
+            raise SeatsUnavailable(taken, evidence={"basis": "read_then_write"})
         await asyncio.sleep(0.005)  # the window between check and write that real systems also have
         await self._call("put_item", Item=I.hold_item(hold))
         for seat_id in hold.seat_ids:
@@ -247,17 +377,33 @@ class DynamoStore:
         res = await self._call("get_item", Key=I.hold_key(hold_id), ConsistentRead=True)
         return I.parse_hold(res["Item"]) if "Item" in res else None
 
-    async def release_hold(self, hold: Hold, *, only_if_expired_at: datetime | None = None) -> bool:
+    async def release_hold(self, hold: Hold, now: datetime, *, only_if_expired: bool = False) -> bool:
+        """Free the seats this hold still owns, then mark it released (at `now`).
+
+        Seats first: a hold marked released never owns a seat, so a refusal can never rest on a released
+        hold, and a release cut short (a conflict that outlasts the retries) leaves the hold active for a
+        retry. The expiry worker reads the seats first and writes only the ones still this hold's: the
+        seats of an expired hold are usually re-held by then, and a write there would only collide with
+        the buyers' transactions.
+        """
+        seat_ids: tuple[str, ...] = hold.seat_ids
+        if only_if_expired and hold.expires_at > now:
+            return False
+        if only_if_expired:
+            owned = await self._seat_items(hold.show_id, hold.seat_ids)
+            seat_ids = tuple(sid for sid, it in owned.items() if it is not None and _held_by(it, hold.id))
+        await asyncio.gather(*(self._free_seat(hold, seat_id) for seat_id in seat_ids))
         cond = "#st = :active"
-        values: dict[str, Any] = {":active": I.s("active"), ":released": I.s("released")}
-        if only_if_expired_at is not None:
+        done = max(now, self._clock.now())  # the seats are free from here on: what the load checker needs
+        values: dict[str, Any] = {":active": I.s("active"), ":released": I.s("released"), ":done": I.n(I.ms(done))}
+        if only_if_expired:
             cond += " AND expires_at <= :now"
-            values[":now"] = I.n(I.ms(only_if_expired_at))
+            values[":now"] = I.n(I.ms(now))
         try:
             await self._call(
                 "update_item",
                 Key=I.hold_key(hold.id),
-                UpdateExpression="SET #st = :released",
+                UpdateExpression="SET #st = :released, released_at = :done",
                 ConditionExpression=cond,
                 ExpressionAttributeNames={"#st": "status"},
                 ExpressionAttributeValues=values,
@@ -266,10 +412,16 @@ class DynamoStore:
             if _code(err) == "ConditionalCheckFailedException":
                 return False
             raise
+        return True
 
-        # Free each seat only while this hold still owns it: never a seat re-held or booked meanwhile.
-        # The seats are independent conditional writes, so they go out together: one round trip, not four.
-        async def free(seat_id: str) -> None:
+    async def _free_seat(self, hold: Hold, seat_id: str) -> None:
+        """Free one seat while this hold owns it (never a seat re-held or booked meanwhile).
+
+        A plain write on an item an in-flight transaction holds is refused with TransactionConflict
+        (a buyer is trying that seat right now): retried within the budget, then seat_lock_contended.
+        """
+
+        async def write() -> bool:
             try:
                 await self._call(
                     "update_item",
@@ -284,11 +436,16 @@ class DynamoStore:
                     },
                 )
             except ClientError as err:
+                if _code(err) == "TransactionConflictException":
+                    return False
                 if _code(err) != "ConditionalCheckFailedException":
                     raise
+            return True
 
-        await asyncio.gather(*(free(seat_id) for seat_id in hold.seat_ids))
-        return True
+        attempts = await retry_conflicts(write, self._retry)
+        if attempts is not None:
+            evidence = {"basis": "conflicts_outlasted_retries", "attempts": attempts, "release_of": hold.id}
+            raise SeatLockContended([seat_id], attempts=attempts, evidence=evidence)
 
     # -- bookings and idempotency ------------------------------------------------------------
     async def begin_idempotent(
@@ -418,24 +575,33 @@ class DynamoStore:
                 upd["ConditionExpression"] = seat_cond
                 upd["ExpressionAttributeValues"] |= {":held": I.s("held"), ":h": I.s(b.hold_id)}
             txn.append({"Update": upd})
-        if await self._transact_retrying(txn) is not None:
+        cancelled = await self._transact_retrying(txn)
+        if cancelled is None or cancelled.code(1) == CONDITION_FAILED:
+            return  # the booking item exists: an earlier send of this very transaction committed
+        if cancelled.condition_failed:
             await self._raise_hold_state(b.hold_id, now)
+        # Conflicts outlasted the retries: the hold is still active and the key unclaimed, so a retry
+        # with the same Idempotency-Key books it (and reuses the charge).
+        evidence = {
+            "basis": "conflicts_outlasted_retries",
+            "attempts": cancelled.attempts,
+            "reasons": cancelled.codes(),
+        }
+        raise SeatLockContended(list(b.seat_ids), attempts=cancelled.attempts, evidence=evidence)
 
-    async def _transact_retrying(self, txn: list[dict[str, Any]]) -> list[str] | None:
-        """Run txn, retrying TransactionConflict with jitter; None on success, else the final CancellationReasons."""
-        reasons: list[str] = []
-        for attempt in range(TXN_ATTEMPTS):
+    async def _transact_retrying(self, txn: list[dict[str, Any]]) -> Cancelled | None:
+        """Run txn, retrying TransactionConflict within the budget; None on success, else why it was cancelled."""
+
+        async def send(items: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
             try:
-                await self._transact(txn)
-                return None
+                await self._transact(items)
             except ClientError as err:
                 if _code(err) != "TransactionCanceledException":
                     raise
-                reasons = _reasons(err)
-                if "ConditionalCheckFailed" in reasons:
-                    return reasons  # a real conflict: retrying cannot help
-            await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
-        return reasons
+                return _reasons(err)
+            return None
+
+        return await transact_retrying(send, txn, self._retry)
 
     async def _raise_hold_state(self, hold_id: str, now: datetime) -> None:
         hold = await self.get_hold(hold_id)
@@ -466,7 +632,9 @@ class DynamoStore:
                 ]
             )
         except ClientError as err:
-            if _code(err) == "TransactionCanceledException" and "ConditionalCheckFailed" in _reasons(err):
+            if _code(err) == "TransactionCanceledException" and any(
+                r.get("Code") == CONDITION_FAILED for r in _reasons(err)
+            ):
                 return False
             raise
         return True

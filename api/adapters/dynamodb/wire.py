@@ -66,7 +66,8 @@ class DynamoWire:
         except (TimeoutError, aerr.AIODynamoError, RetryTimeout, aiohttp.ClientError, OSError) as exc:
             err = client_error(action, exc)
             if err is None:
-                raise DependencyUnavailable(f"DynamoDB {action} failed: {type(exc).__name__}") from exc
+                cause = {"action": action, "cause": type(exc).__name__}  # timeout or transport: outcome unknown
+                raise DependencyUnavailable(f"DynamoDB {action} failed: {type(exc).__name__}", evidence=cause) from exc
             raise err from exc
 
     async def query(self, **kw: Any) -> dict[str, Any]:
@@ -92,6 +93,9 @@ class DynamoWire:
 
     async def batch_write_item(self, **kw: Any) -> dict[str, Any]:
         return await self.call("BatchWriteItem", kw)
+
+    async def batch_get_item(self, **kw: Any) -> dict[str, Any]:
+        return await self.call("BatchGetItem", kw)
 
     async def describe_table(self, **kw: Any) -> dict[str, Any]:
         return await self.call("DescribeTable", kw)
