@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from labctl.durations import LOAD_RUN, parse_duration
 from labctl.load.report import HOLDS
-from labctl.load.target import parse_duration_s
 
 LABCTL = [sys.executable, "-c", "from labctl.cli import main; main()"]
 RUN_GRACE_S = 240  # catalog discovery, Locust's stop, the checker: a run longer than duration + this is stuck
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8080, help="with --fresh-lab: the lab's port")
     p.add_argument("--out", type=Path, default=Path(".labctl") / "spikes" / "spikes.json")
     args = p.parse_args(argv)
-    args.duration_s = parse_duration_s(args.duration)
+    args.duration_s = parse_duration(args.duration, LOAD_RUN).total_seconds()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.fresh_lab:
         up = labctl("up", "--local", "--detach", "--port", str(args.port), "--ttl", "3h", "--json", timeout_s=300)
