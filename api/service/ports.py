@@ -1,15 +1,17 @@
-"""Ports: what the service layer needs from the outside world (typing.Protocol only).
+"""Ports: what the service layer needs from the outside world (typing.Protocol only), fully typed.
 
 Adapters in api.adapters implement them: memory (unit tests), dynamodb, sqs, payment_mock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from api.domain.model import Booking, Hold, Movie, Notice, SeatState, Show
+from api.service.views import BookingView
 
 
 class Clock(Protocol):
@@ -57,8 +59,7 @@ class IdempotencyStarted:
 
 @dataclass(frozen=True)
 class IdempotencyReplay:
-    status: int
-    body: dict[str, Any]
+    booking: BookingView  # what the first request answered, replayed as it was
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class OutboxEvent:
 
     id: str
     type: str
-    payload: dict[str, Any]
+    payload: dict[str, str]
     created_at: datetime
 
 
@@ -89,8 +90,7 @@ class BookingCommit:
     booking: Booking
     idempotency_key: str
     idempotency_owner: str
-    response_status: int
-    response_body: dict[str, Any]
+    view: BookingView  # stored with the key: a retry of the request replays it
     event: OutboxEvent
     now: datetime
 
@@ -140,4 +140,33 @@ class PaymentGateway(Protocol):
 class HoldExpiryScheduler(Protocol):
     async def schedule(self, hold: Hold, delay_seconds: int) -> None:
         """Ask for a hold-expiry message delivered after delay_seconds. Raises DependencyUnavailable."""
+        ...
+
+
+class EventPublisher(Protocol):
+    async def publish(self, event: OutboxEvent) -> None:
+        """Deliver an event its state change has just committed. Best effort, never raises: what it
+        misses stays pending in the outbox for the sweep (ADR 0011)."""
+        ...
+
+
+class OutboxStore(Protocol):
+    async def pending(self, older_than: timedelta, limit: int) -> list[OutboxEvent]:
+        """Events not yet relayed, created more than older_than ago, oldest first."""
+        ...
+
+    async def mark_relayed(self, event_id: str, at: datetime) -> None:
+        """Take a sent event off the pending list (a failure leaves it pending: sent again later)."""
+        ...
+
+
+class EventQueue(Protocol):
+    async def publish(self, events: Sequence[OutboxEvent]) -> list[str]:
+        """Send events to the queue; return the ids it accepted. Raises DependencyUnavailable."""
+        ...
+
+
+class Readiness(Protocol):
+    async def ping(self) -> None:
+        """Raise DependencyUnavailable when the database does not answer."""
         ...

@@ -18,8 +18,8 @@ from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from api.bootstrap import environment
 from api.domain.errors import DomainError
+from api.environment import environment
 from api.workers.messages import PoisonMessage
 
 # Read straight from the environment: these objects are module-level (built once per environment,

@@ -12,7 +12,8 @@ from aws_lambda_powertools.utilities.batch import async_process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api.bootstrap import Services, environment
+from api.bootstrap import Services
+from api.environment import environment
 from api.workers.batch import SqsBatch, count, make_logger, make_metrics
 from api.workers.messages import BookingEventMessage, parse_booking_event
 

@@ -20,9 +20,12 @@ from typing import Any
 
 import pytest
 
+from api.adapters.clock import SystemClock
 from api.adapters.dynamodb import items as I
+from api.adapters.dynamodb.catalog import DynamoCatalog
 from api.adapters.dynamodb.contention import RetryPolicy
-from api.adapters.dynamodb.store import DynamoStore
+from api.adapters.dynamodb.seat_locks import DynamoSeatLocks, query_seats
+from api.adapters.dynamodb.table import Table
 from api.adapters.dynamodb.wire import open_wire
 from api.domain.errors import SeatLockContended, SeatsUnavailable
 from api.domain.model import Hold, SeatStatus
@@ -38,13 +41,13 @@ TIGHT = RetryPolicy(attempts=2, budget_s=0.05, base_s=0.001, cap_s=0.002)
 
 
 @pytest.fixture
-async def setup(dynamodb_local: str, fresh_table: str) -> AsyncIterator[tuple[DynamoStore, ConflictingClient, str]]:
+async def setup(dynamodb_local: str, fresh_table: str) -> AsyncIterator[tuple[Table, ConflictingClient, str]]:
     async with AsyncExitStack() as stack:
         client = ConflictingClient(await open_wire(stack, region="us-east-1", endpoint_url=dynamodb_local))
-        store = DynamoStore(client, fresh_table, retry=TIGHT)
+        table = Table(client, fresh_table)
         movies, shows = catalog(datetime.now(UTC).date(), 1)
-        await store.put_catalog(movies, shows[:1])
-        yield store, client, shows[0].id
+        await DynamoCatalog(table).put_catalog(movies, shows[:1])
+        yield table, client, shows[0].id
 
 
 def _ms() -> int:
@@ -52,7 +55,7 @@ def _ms() -> int:
 
 
 async def _buyer(
-    store: DynamoStore, show: str, n: int, seed: int, log: list[dict[str, Any]], seen: Counter[str]
+    store: DynamoSeatLocks, show: str, n: int, seed: int, log: list[dict[str, Any]], seen: Counter[str]
 ) -> None:
     rng = random.Random(seed)
     for k in range(n):
@@ -84,9 +87,10 @@ async def _buyer(
 
 
 async def test_colliding_releases_never_make_a_free_seat_look_taken(
-    setup: tuple[DynamoStore, ConflictingClient, str], dynamodb_local: str
+    setup: tuple[Table, ConflictingClient, str], dynamodb_local: str
 ) -> None:
-    store, client, show = setup
+    table, client, show = setup
+    store = DynamoSeatLocks(table, SystemClock(), retry=TIGHT)
     log: list[dict[str, Any]] = []
     seen: Counter[str] = Counter()
     await asyncio.gather(*(_buyer(store, show, 12, seed, log, seen) for seed in range(12)))
@@ -95,7 +99,7 @@ async def test_colliding_releases_never_make_a_free_seat_look_taken(
     assert seen["contended"] > 0, seen
     assert seen["held"] > 0
     assert seen["refused"] > 0
-    snap = read_table(store._t, endpoint_url=dynamodb_local)
+    snap = read_table(table.name, endpoint_url=dynamodb_local)
     verdict = no_refusal_by_expired_hold(snap, log, skew_ms=0)
     assert verdict.checked >= seen["refused"]
     assert verdict.violations == [], (verdict.violations[:5], seen)
@@ -107,16 +111,19 @@ async def test_colliding_releases_never_make_a_free_seat_look_taken(
 
 
 async def test_the_seed_stores_seats_before_their_show_and_never_resets_a_taken_seat(
-    setup: tuple[DynamoStore, ConflictingClient, str],
+    setup: tuple[Table, ConflictingClient, str],
 ) -> None:
-    store, _, show = setup
+    table, _, show = setup
     now = datetime.now(UTC)
-    await store.create_hold(Hold("hold_x", show, ("A1",), now, now + timedelta(minutes=5)), now)
+    await DynamoSeatLocks(table, SystemClock()).create_hold(
+        Hold("hold_x", show, ("A1",), now, now + timedelta(minutes=5)), now
+    )
     # A seed's seat write that lands late (a resent request) must not turn the held seat back to available.
-    await store._create_seats([I.seat_item(show, "A1"), I.seat_item(show, "A2")])
+    seed = DynamoCatalog(table)
+    await seed.create_seats([I.seat_item(show, "A1"), I.seat_item(show, "A2")])
     movies, shows = catalog(now.date(), 1)
-    assert await store.put_catalog(movies, shows[:1]) == 1 + len(movies)  # nothing missing: show and movies only
-    seats = {s.seat_id: s for s in await store.get_seats(show, consistent=True)}
+    assert await seed.put_catalog(movies, shows[:1]) == 1 + len(movies)  # nothing missing: show and movies only
+    seats = {s.seat_id: s for s in await query_seats(table, show, consistent=True)}
     assert (seats["A1"].status, seats["A1"].hold_id) == (SeatStatus.HELD, "hold_x")
     assert len(seats) == shows[0].seats_total
 
@@ -125,20 +132,18 @@ async def test_a_show_is_listed_only_once_all_its_seats_are_stored(dynamodb_loca
     order: list[str] = []
 
     class Recording(ConflictingClient):
-        async def transact_write_items(self, **kw: Any) -> dict[str, Any]:
-            order.extend("seat" for _ in kw["TransactItems"])
-            return await super().transact_write_items(**kw)
-
-        async def batch_write_item(self, **kw: Any) -> dict[str, Any]:
-            [(_, puts)] = kw["RequestItems"].items()
-            order.extend(p["PutRequest"]["Item"]["type"]["S"] for p in puts)
-            result: dict[str, Any] = await self._inner.batch_write_item(**kw)
-            return result
+        async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+            if action == "TransactWriteItems":
+                order.extend("seat" for _ in payload["TransactItems"])
+            if action == "BatchWriteItem":
+                [(_, puts)] = payload["RequestItems"].items()
+                order.extend(p["PutRequest"]["Item"]["type"]["S"] for p in puts)
+            return await super().call(action, payload)
 
     async with AsyncExitStack() as stack:
         client = Recording(await open_wire(stack, region="us-east-1", endpoint_url=dynamodb_local))
         movies, shows = catalog(datetime.now(UTC).date(), 1)
-        await DynamoStore(client, fresh_table).put_catalog(movies, shows[:3])
+        await DynamoCatalog(Table(client, fresh_table)).put_catalog(movies, shows[:3])
     assert order.count("seat") == 3 * shows[0].seats_total
     assert order.index("show") > max(i for i, kind in enumerate(order) if kind == "seat")
     assert order.index("movie") > max(i for i, kind in enumerate(order) if kind == "show")

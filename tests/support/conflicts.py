@@ -15,7 +15,9 @@ import json
 from collections import Counter
 from typing import Any
 
-from botocore.exceptions import ClientError
+from api.adapters.dynamodb.client import DynamoClient, DynamoError
+
+SINGLE_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
 
 
 def _key(table: str, key: dict[str, Any]) -> str:
@@ -23,57 +25,39 @@ def _key(table: str, key: dict[str, Any]) -> str:
 
 
 class ConflictingClient:
-    """Forwards to a real low-level client; answers TransactionConflict where AWS would."""
+    """A DynamoClient forwarding to a real one; answers TransactionConflict where AWS would."""
 
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
+    def __init__(self, inner: DynamoClient) -> None:
+        self.inner = inner
         self._busy: Counter[str] = Counter()  # item key -> in-flight writes that include it
         self.conflicts: Counter[str] = Counter()  # "transaction" / "write": requests refused by the rule
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if action == "TransactWriteItems":
+            keys = [_op_key(op) for entry in payload["TransactItems"] for op in entry.values()]
+            if any(self._busy[k] for k in keys):
+                self.conflicts["transaction"] += 1
+                reasons = [{"Code": "TransactionConflict" if self._busy[k] else "None"} for k in keys]
+                raise DynamoError("TransactionCanceledException", "conflict", reasons=reasons)
+            return await self._holding(keys, action, payload)
+        if action in SINGLE_WRITES:
+            key = _op_key(payload)
+            if self._busy[key]:
+                self.conflicts["write"] += 1
+                raise DynamoError("TransactionConflictException", "conflict")
+            return await self._holding([key], action, payload)
+        return await self.inner.call(action, payload)
 
-    async def transact_write_items(self, **kw: Any) -> dict[str, Any]:
-        keys = [
-            _key(op["TableName"], op.get("Key") or _item_key(op["Item"]))
-            for a in kw["TransactItems"]
-            for op in a.values()
-        ]
-        if any(self._busy[k] for k in keys):
-            self.conflicts["transaction"] += 1
-            reasons = [{"Code": "TransactionConflict" if self._busy[k] else "None"} for k in keys]
-            raise ClientError(
-                {
-                    "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
-                    "CancellationReasons": reasons,
-                },  # type: ignore[typeddict-unknown-key]
-                "TransactWriteItems",
-            )
-        return await self._holding(keys, self._inner.transact_write_items(**kw))
-
-    async def update_item(self, **kw: Any) -> dict[str, Any]:
-        return await self._single("update_item", _key(kw["TableName"], kw["Key"]), kw)
-
-    async def put_item(self, **kw: Any) -> dict[str, Any]:
-        return await self._single("put_item", _key(kw["TableName"], _item_key(kw["Item"])), kw)
-
-    async def _single(self, op: str, key: str, kw: dict[str, Any]) -> dict[str, Any]:
-        if self._busy[key]:
-            self.conflicts["write"] += 1
-            raise ClientError({"Error": {"Code": "TransactionConflictException", "Message": "conflict"}}, op)
-        result: dict[str, Any] = await self._holding([key], getattr(self._inner, op)(**kw))
-        return result
-
-    async def _holding(self, keys: list[str], call: Any) -> dict[str, Any]:
+    async def _holding(self, keys: list[str], action: str, payload: dict[str, Any]) -> dict[str, Any]:
         for k in keys:
             self._busy[k] += 1
         try:
-            result: dict[str, Any] = await call
-            return result
+            return await self.inner.call(action, payload)
         finally:
             for k in keys:
                 self._busy[k] -= 1
 
 
-def _item_key(item: dict[str, Any]) -> dict[str, Any]:
-    return {"PK": item["PK"], "SK": item["SK"]}
+def _op_key(op: dict[str, Any]) -> str:
+    key = op.get("Key") or {"PK": op["Item"]["PK"], "SK": op["Item"]["SK"]}
+    return _key(op["TableName"], key)
