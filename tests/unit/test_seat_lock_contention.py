@@ -130,6 +130,13 @@ async def test_the_retry_budget_bounds_the_wait() -> None:
     assert 2 <= client.transactions < 50
 
 
+async def test_a_cancellation_that_is_neither_condition_nor_contention_is_a_bug_not_contention() -> None:
+    client = StubClient([_cancelled(["None", "ValidationError", "None"])])
+    with pytest.raises(DynamoError):
+        await _locks(client).create_hold(_hold(), T0)
+    assert client.transactions == 1
+
+
 async def test_a_failed_condition_names_the_seat_it_failed_on_without_retrying() -> None:
     booked = _seat("A1", "booked", booking_id=I.s("bkg_9"))
     client = StubClient([_cancelled(["None", "ConditionalCheckFailed", "None"], {1: booked})])

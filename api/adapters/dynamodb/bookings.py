@@ -150,6 +150,8 @@ class DynamoBookings:
             return  # the booking item exists: an earlier send of this very transaction committed
         if cancelled.condition_failed:
             await self._raise_hold_state(b.hold_id)
+        if not cancelled.contended:  # neither a condition nor contention: a malformed request, a bug
+            raise DynamoError("TransactionCanceledException", "booking not stored", reasons=cancelled.reasons)
         # Conflicts outlasted the retries: the hold is still active and the key unclaimed, so a retry
         # with the same Idempotency-Key books it (and reuses the charge).
         evidence = {

@@ -20,6 +20,8 @@ from api.adapters.dynamodb import items as I
 from api.domain.model import SeatStatus
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+# Reasons that say "not now" rather than "no": another writer on the item, or throttling. Retried.
+CONTENTION = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,11 @@ class Cancelled:
     def condition_failed(self) -> bool:
         return any(self.code(i) == CONDITION_FAILED for i in range(len(self.reasons)))
 
+    @property
+    def contended(self) -> bool:
+        """Cancelled only because the items were busy (retrying may succeed)."""
+        return not self.condition_failed and any(self.code(i) in CONTENTION for i in range(len(self.reasons)))
+
     def codes(self) -> list[str]:
         return [self.code(i) for i in range(len(self.reasons))]
 
@@ -76,7 +83,7 @@ async def transact_retrying(send: Send, txn: list[dict[str, Any]], policy: Retry
             return None
         attempt += 1
         cancelled = Cancelled(reasons, attempt)
-        if cancelled.condition_failed or attempt >= policy.attempts:
+        if not cancelled.contended or attempt >= policy.attempts:
             return cancelled  # a failed condition is an answer: retrying cannot change it
         pause = policy.delay(attempt - 1)
         if time.monotonic() + pause > deadline:

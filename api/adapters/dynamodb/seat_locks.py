@@ -98,6 +98,8 @@ class DynamoSeatLocks:
         failed = {sid: cancelled.item(i) for i, sid in seats if cancelled.code(i) == CONDITION_FAILED}
         if failed:
             _refuse(hold, failed, now, basis="condition", attempts=cancelled.attempts)
+        if not cancelled.contended:  # neither a condition nor contention: a malformed request, a bug
+            raise DynamoError("TransactionCanceledException", "hold not stored", reasons=cancelled.reasons)
         # Conflicts outlasted the retries: that says nothing about the seats. Name only what a
         # strongly consistent read shows taken; if nothing is, the answer is contention, not unavailability.
         now_items = await self._seat_items(hold.show_id, hold.seat_ids)
