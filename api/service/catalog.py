@@ -101,6 +101,15 @@ class CatalogService:
             entry.view = seat_map_view(show, list(entry.seats.values()), now)
         return entry.view
 
+    def sold(self, show_id: str, seat_ids: list[str]) -> dict[str, str]:
+        """Seats this process has seen booked (seat -> booking id), from the cached map however old:
+        a booking is final, so a cached "booked" is still true; nothing is read."""
+        entry = self.seat_maps.memo.peek(show_id)
+        if entry is None:
+            return {}
+        states = (entry.seats.get(s) for s in seat_ids)
+        return {st.seat_id: st.booking_id or "?" for st in states if st is not None and st.status is SeatStatus.BOOKED}
+
     def held(self, hold: Hold) -> None:
         """This process has just locked the hold's seats."""
         states = (SeatState(s, SeatStatus.HELD, hold.id, hold.expires_at) for s in hold.seat_ids)

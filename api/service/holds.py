@@ -7,7 +7,7 @@ import math
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from api.domain.errors import DependencyUnavailable, HoldNotFound
+from api.domain.errors import DependencyUnavailable, HoldNotFound, SeatsUnavailable
 from api.domain.model import Hold, HoldStatus
 from api.service.catalog import CatalogService
 from api.service.ids import new_id
@@ -45,6 +45,12 @@ class HoldService:
         """Lock the seats for hold_ttl_seconds; raise SeatsUnavailable naming the seats that are taken."""
         show = await self._catalog.get_show(show_id)
         show.validate_selection(seat_ids)
+        sold = self._catalog.sold(show_id, seat_ids)
+        if sold:
+            # No transaction for a seat that is sold for good: on release day most retries are for seats
+            # that sold seconds ago, and each such transaction would only collide with the real contenders.
+            evidence = {"basis": "booked", "seats": {s: f"booked by {b}" for s, b in sold.items()}}
+            raise SeatsUnavailable(list(sold), evidence=evidence)
         now = self._clock.now()
         hold = Hold(
             id=new_id("hold"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 # DynamoDB transactions are authorised per item action (Put/Update/Delete/ConditionCheckItem).
 # Matched to api/adapters/dynamodb (seat_locks.py, bookings.py, catalog.py, outbox.py): transactions carry
-# Put and Update items only; BatchGetItem is the consistent read of a hold's seats (after conflicts, and
-# the expiry worker's read before it frees seats, ADR 0012).
+# Put and Update items only; BatchGetItem is the consistent read of a hold's seats after conflicts (ADR 0012).
 API_TABLE_ACTIONS: tuple[str, ...] = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -15,12 +14,7 @@ API_TABLE_ACTIONS: tuple[str, ...] = (
     "dynamodb:DeleteItem",
     "dynamodb:DescribeTable",
 )
-HOLD_EXPIRY_TABLE_ACTIONS: tuple[str, ...] = (
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
-)
+HOLD_EXPIRY_TABLE_ACTIONS: tuple[str, ...] = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem")
 BOOKING_EVENTS_TABLE_ACTIONS: tuple[str, ...] = (
     "dynamodb:GetItem",
     "dynamodb:Query",

@@ -4,9 +4,10 @@ DynamoDB Local runs every transaction under a table write lock, so two requests 
 item and it never answers TransactionConflict (measured: zero over thousands of contended holds). AWS
 documents the rule it applies instead: a PutItem/UpdateItem/DeleteItem on an item that an ongoing
 TransactWriteItems includes fails with TransactionConflictException, and a TransactWriteItems that
-includes an item another ongoing write holds is cancelled with `TransactionConflict` for that item.
-`ConflictingClient` applies that rule to the requests it forwards, so tests meet the conflicts the
-lab cannot produce, on real data and real conditions.
+includes an item another ongoing TransactWriteItems includes is cancelled with `TransactionConflict`
+for that item. `ConflictingClient` applies that rule to the requests it forwards (an item counts as
+"ongoing" for as long as the transaction's call lasts), so tests meet the conflicts the lab cannot
+produce, on real data and real conditions.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class ConflictingClient:
 
     def __init__(self, inner: DynamoClient) -> None:
         self.inner = inner
-        self._busy: Counter[str] = Counter()  # item key -> in-flight writes that include it
+        self._busy: Counter[str] = Counter()  # item key -> in-flight transactions that include it
         self.conflicts: Counter[str] = Counter()  # "transaction" / "write": requests refused by the rule
 
     async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -40,12 +41,9 @@ class ConflictingClient:
                 reasons = [{"Code": "TransactionConflict" if self._busy[k] else "None"} for k in keys]
                 raise DynamoError("TransactionCanceledException", "conflict", reasons=reasons)
             return await self._holding(keys, action, payload)
-        if action in SINGLE_WRITES:
-            key = _op_key(payload)
-            if self._busy[key]:
-                self.conflicts["write"] += 1
-                raise DynamoError("TransactionConflictException", "conflict")
-            return await self._holding([key], action, payload)
+        if action in SINGLE_WRITES and self._busy[_op_key(payload)]:
+            self.conflicts["write"] += 1
+            raise DynamoError("TransactionConflictException", "conflict")
         return await self.inner.call(action, payload)
 
     async def _holding(self, keys: list[str], action: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from api.domain.errors import HoldNotFound, InvalidSeatSelection, SeatsUnavailable, ShowNotFound, UnknownSeats
+from api.domain.model import Hold
 from api.service.holds import Expiry
 from api.service.views import SeatCounts
-from tests.support.builders import make_world
+from tests.support.builders import booking_request, make_world
 
 
 async def test_hold_locks_every_requested_seat_for_the_ttl() -> None:
@@ -30,6 +31,28 @@ async def test_second_hold_on_a_held_seat_is_refused_naming_only_the_conflicts()
         await w.services.holds.create(w.show_id, ["B2", "B3", "B1"])
     assert exc.value.seat_ids == ["B2", "B1"]
     assert exc.value.details == {"seat_ids": ["B2", "B1"]}
+
+
+async def test_a_seat_seen_sold_is_refused_without_a_transaction() -> None:
+    w = await make_world()
+    hold = (await w.services.holds.create(w.show_id, ["C7"])).hold
+    await w.services.bookings.book("k-sold", booking_request(hold.hold_id))
+    await w.services.catalog.seat_map(w.show_id)  # this process's map now says C7 is booked
+    calls: list[str] = []
+    original = w.store.create_hold
+
+    async def spy(h: Hold, now: datetime) -> None:
+        calls.append(h.id)
+        await original(h, now)
+
+    w.store.create_hold = spy  # type: ignore[method-assign]
+    with pytest.raises(SeatsUnavailable) as exc:
+        await w.services.holds.create(w.show_id, ["C8", "C7"])
+    assert exc.value.seat_ids == ["C7"]
+    assert exc.value.evidence["seats"] == {"C7": f"booked by {(await w.services.holds.get(hold.hold_id)).booking_id}"}
+    assert calls == []  # no transaction was sent
+    await w.services.holds.create(w.show_id, ["C8"])  # the free seat is still free
+    assert len(calls) == 1
 
 
 async def test_a_refused_hold_holds_nothing() -> None:

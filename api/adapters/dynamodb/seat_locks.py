@@ -142,17 +142,11 @@ class DynamoSeatLocks:
 
         Seats first: a hold marked released never owns a seat, so a refusal can never rest on a released
         hold, and a release cut short (a conflict that outlasts the retries) leaves the hold active for a
-        retry. The expiry worker reads the seats first and writes only the ones still this hold's: the
-        seats of an expired hold are usually re-held by then, and a write there would only collide with
-        the buyers' transactions.
+        retry (the expiry message is delivered again).
         """
         if only_if_expired and hold.expires_at > now:
             return False
-        seat_ids: tuple[str, ...] = hold.seat_ids
-        if only_if_expired:
-            owned = await self._seat_items(hold.show_id, hold.seat_ids)
-            seat_ids = tuple(sid for sid, it in owned.items() if it is not None and _held_by(it, hold.id))
-        await asyncio.gather(*(self._free_seat(hold, seat_id) for seat_id in seat_ids))
+        await asyncio.gather(*(self._free_seat(hold, seat_id) for seat_id in hold.seat_ids))
         done = max(now, self._clock.now())  # the seats are free from here on: what the load checker needs
         values = {":active": I.s("active"), ":released": I.s("released"), ":done": I.n(I.ms(done))}
         cond = "#st = :active"
@@ -216,8 +210,3 @@ def _refuse(hold: Hold, items: dict[str, I.Item | None], now: datetime, *, basis
     taken = [sid for sid, it in items.items() if seat_taken(it, now)]
     if taken:
         raise SeatsUnavailable(taken, evidence=evidence)
-
-
-def _held_by(seat: I.Item, hold_id: str) -> bool:
-    state = I.parse_seat(seat)
-    return state.status is SeatStatus.HELD and state.hold_id == hold_id
