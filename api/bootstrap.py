@@ -1,57 +1,76 @@
-"""The one composition root: Settings -> adapters -> services.
+"""The one composition root: Settings -> adapters -> services. Nothing else in api/ builds an adapter.
 
-Also the per-execution-environment services of the Lambda handlers (`environment()`) and the queue
-clients of the local worker (`open_worker_io`).
+Entry points: `build_services` (the API process; per Lambda execution environment via
+api/environment.py), `open_worker_io` (the local worker's queue clients) and `seed_catalog`
+(`python -m api.seed`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from api.adapters.clock import SystemClock
 from api.adapters.memory import MemoryStore, RecordingScheduler
 from api.adapters.payment_mock import MockPaymentGateway
+from api.domain.errors import DependencyUnavailable
 from api.service.bookings import BookingService
 from api.service.catalog import CatalogService
 from api.service.demo_catalog import catalog as demo_catalog
 from api.service.holds import HoldService
 from api.service.notifications import NotificationService
-from api.service.ports import BookingStore, Clock, HoldExpiryScheduler, SeatLockStore
-from api.settings import DEV_SIGNING_KEY, Settings, load_settings
+from api.service.outbox import NoQueue, OutboxService
+from api.service.ports import (
+    BookingStore,
+    CatalogStore,
+    Clock,
+    EventPublisher,
+    HoldExpiryScheduler,
+    PaymentGateway,
+    Readiness,
+    SeatLockStore,
+)
+from api.settings import DEV_SIGNING_KEY, Settings
 
-log = logging.getLogger("api.bootstrap")
+if TYPE_CHECKING:
+    from api.adapters.dynamodb.client import DynamoClient
+
 T = TypeVar("T")
 RELAY_TIMEOUT_S = 1.0  # bound on the post-commit relay added to a booking request
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The store ports of one backend (DynamoDB, or the in-process memory store)."""
+
+    catalog: CatalogStore
+    seats: SeatLockStore
+    bookings: BookingStore
+    readiness: Readiness
 
 
 @dataclass
 class Services:
     settings: Settings
     clock: Clock
+    stores: Stores
     catalog: CatalogService
     holds: HoldService
     bookings: BookingService
     notifications: NotificationService
-    store: Any  # the adapter object (readiness ping, tests)
+    outbox: OutboxService | None = None  # relays and sweeps booking events when their queue is configured
     stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     background: list[asyncio.Task[None]] = field(default_factory=list)
-    scheduler: HoldExpiryScheduler | None = None  # workers re-schedule an early hold-expiry message
-    relay: Any = None  # OutboxRelay when BOOKING_EVENTS_QUEUE_URL is set (sweeper)
     # dependencies the service works without, for a while (GET /readyz reports each): name -> ping
     probes: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
 
     async def ready(self) -> None:
         """Raise if the database does not answer (GET /readyz)."""
-        ping = getattr(self.store, "ping", None)
-        if ping is not None:
-            await ping()
+        await self.stores.readiness.ping()
 
     async def aclose(self) -> None:
         for task in self.background:
@@ -60,32 +79,36 @@ class Services:
         await self.stack.aclose()
 
 
+def memory_stores(store: MemoryStore) -> Stores:
+    return Stores(store, store, store, store)  # one object implements every port
+
+
 def wire(
     settings: Settings,
-    store: Any,
+    stores: Stores,
     *,
     clock: Clock | None = None,
     scheduler: HoldExpiryScheduler | None = None,
-    payments: MockPaymentGateway | None = None,
+    payments: PaymentGateway | None = None,
+    events: EventPublisher | None = None,
 ) -> Services:
-    """Build the services over one store object that implements every store port."""
+    """Build the services over one backend's stores."""
     clock = clock or SystemClock()
-    seats: SeatLockStore = store
-    bstore: BookingStore = store
     catalog = CatalogService(
-        store,
-        seats,
+        stores.catalog,
+        stores.seats,
         clock,
         cache_ms=settings.seat_map_cache_ms,
         catalog_ms=settings.catalog_cache_ms,
         counts_ms=settings.seat_counts_cache_ms,
     )
-    scheduler = scheduler or RecordingScheduler()
-    holds = HoldService(seats, catalog, clock, scheduler, hold_ttl_seconds=settings.hold_ttl_seconds)
+    holds = HoldService(
+        stores.seats, catalog, clock, scheduler or RecordingScheduler(), hold_ttl_seconds=settings.hold_ttl_seconds
+    )
     pay = payments or MockPaymentGateway(slow_delay_ms=settings.payment_slow_delay_ms)
-    bookings = BookingService(bstore, holds, catalog, pay, clock)
-    notes = NotificationService(bstore, catalog, clock, signing_key=settings.confirmation_signing_key)
-    return Services(settings, clock, catalog, holds, bookings, notes, store, scheduler=scheduler)
+    bookings = BookingService(stores.bookings, holds, catalog, pay, clock, events or NoQueue())
+    notes = NotificationService(stores.bookings, catalog, clock, signing_key=settings.confirmation_signing_key)
+    return Services(settings, clock, stores, catalog, holds, bookings, notes)
 
 
 async def _drain_memory_outbox(store: MemoryStore, notes: NotificationService) -> None:
@@ -95,36 +118,59 @@ async def _drain_memory_outbox(store: MemoryStore, notes: NotificationService) -
         while store.outbox:
             event = store.outbox.pop(0)
             if event.type == "booking_confirmed":
-                await notes.send_confirmation(str(event.payload["booking_id"]))
+                await notes.send_confirmation(event.payload["booking_id"])
 
 
-async def open_data_client(stack: AsyncExitStack, settings: Settings) -> Any:
-    """The DynamoDB client of the request path and the workers (both offer the same low-level calls)."""
+async def open_data_client(stack: AsyncExitStack, settings: Settings) -> DynamoClient:
+    """The DynamoDB client of the request path and the workers: aiodynamo, or aiobotocore to compare."""
     if settings.dynamodb_client == "botocore":
-        from api.adapters.dynamodb.client import open_dynamodb
+        from api.adapters.dynamodb.client import BotocoreClient, open_dynamodb
 
-        return await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+        raw = await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+        return BotocoreClient(raw)
     from api.adapters.dynamodb.wire import open_wire
 
     return await open_wire(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
 
 
+def dynamo_stores(client: DynamoClient, table_name: str, clock: Clock, *, unsafe: bool = False) -> Stores:
+    """The store ports on one DynamoDB table, split by access pattern."""
+    from api.adapters.dynamodb.bookings import DynamoBookings
+    from api.adapters.dynamodb.catalog import DynamoCatalog
+    from api.adapters.dynamodb.seat_locks import DynamoSeatLocks
+    from api.adapters.dynamodb.table import Table
+
+    table = Table(client, table_name)
+    seats = DynamoSeatLocks(table, clock, unsafe=unsafe)
+    return Stores(DynamoCatalog(table), seats, DynamoBookings(table, unsafe=unsafe), table)
+
+
+def _outbox(
+    client: DynamoClient, sqs: Any, settings: Settings, clock: Clock, *, timeout_s: float = 1, background: bool = False
+) -> OutboxService:
+    """The outbox relay: pending events in the table, sent to the booking-events queue."""
+    from api.adapters.dynamodb.outbox import DynamoOutbox
+    from api.adapters.dynamodb.table import Table
+    from api.adapters.sqs import SqsEventPublisher
+
+    queue = SqsEventPublisher(sqs, str(settings.booking_events_queue_url))
+    store = DynamoOutbox(Table(client, settings.table_name), clock)
+    return OutboxService(store, queue, clock, timeout_s=timeout_s, in_background=background)
+
+
 async def build_services(settings: Settings, *, long_running: bool = False) -> Services:
     """Create adapters for the configured store and wire the services (call once per process).
 
-    long_running: a server process (uvicorn) whose event loop runs between requests, so work may be
-    left to background tasks (batched hold-expiry messages, the post-commit relay). Lambda and the
-    workers pass False: a frozen execution environment runs no background task.
+    long_running: a server (uvicorn) whose loop runs between requests, so work may be left to background
+    tasks (batched hold-expiry messages, the post-commit relay); a frozen Lambda environment runs none.
     """
     if settings.store == "memory":
         mem = MemoryStore()
         movies, shows = demo_catalog(datetime.now(UTC).date(), 7)
         await mem.put_catalog(movies, shows)
-        services = wire(settings, mem)
+        services = wire(settings, memory_stores(mem))
         services.background.append(asyncio.create_task(_drain_memory_outbox(mem, services.notifications)))
         return services
-
-    from api.adapters.dynamodb.store import DynamoStore
 
     stack = AsyncExitStack()
     clock = SystemClock()
@@ -134,18 +180,16 @@ async def build_services(settings: Settings, *, long_running: bool = False) -> S
         key = await read_secret(settings.confirmation_signing_key_secret_arn, region=settings.aws_region)
         settings = settings.model_copy(update={"confirmation_signing_key": key})
     client = await open_data_client(stack, settings)
-    store: Any = DynamoStore(client, settings.table_name, unsafe_locks=settings.seat_lock_mode == "unsafe")
+    stores = dynamo_stores(client, settings.table_name, clock, unsafe=settings.seat_lock_mode == "unsafe")
     scheduler: HoldExpiryScheduler | None = None
-    relay: Any = None
+    outbox: OutboxService | None = None
     probes: dict[str, Callable[[], Awaitable[None]]] = {}
     if settings.hold_expiry_queue_url or settings.booking_events_queue_url:
-        from api.adapters.dynamodb.outbox import OutboxRelay, RelayAfterCommit
-        from api.adapters.sqs import SqsEventPublisher, SqsHoldExpiryScheduler, SqsProbe, open_sqs
+        from api.adapters.sqs import SqsHoldExpiryScheduler, SqsProbe, open_sqs
 
         # Request path: short timeouts and 2 attempts (a failed send is tolerated: see HoldService, ADR 0011).
-        sqs = await open_sqs(
-            stack, region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url, read_timeout=2, attempts=2
-        )
+        region, endpoint = settings.aws_region, settings.sqs_endpoint_url
+        sqs = await open_sqs(stack, region=region, endpoint_url=endpoint, read_timeout=2, attempts=2)
         urls = [u for u in (settings.hold_expiry_queue_url, settings.booking_events_queue_url) if u]
         probes["sqs"] = SqsProbe(sqs, urls).ping
         if settings.hold_expiry_queue_url and long_running:
@@ -157,63 +201,31 @@ async def build_services(settings: Settings, *, long_running: bool = False) -> S
         elif settings.hold_expiry_queue_url:
             scheduler = SqsHoldExpiryScheduler(sqs, settings.hold_expiry_queue_url)
         if settings.booking_events_queue_url:
-            publisher = SqsEventPublisher(sqs, settings.booking_events_queue_url)
-            relay = OutboxRelay(client, settings.table_name, publisher, clock)
-            after_commit = RelayAfterCommit(store, relay, timeout_s=RELAY_TIMEOUT_S, in_background=long_running)
-            stack.push_async_callback(after_commit.aclose)  # before the SQS client closes (LIFO)
-            store = after_commit
-    services = wire(settings, store, clock=clock, scheduler=scheduler)
+            outbox = _outbox(client, sqs, settings, clock, timeout_s=RELAY_TIMEOUT_S, background=long_running)
+            stack.push_async_callback(outbox.aclose)  # before the SQS client closes (LIFO)
+    services = wire(settings, stores, clock=clock, scheduler=scheduler, events=outbox)
     services.stack = stack
-    services.relay = relay
+    services.outbox = outbox
     services.probes = probes
     return services
 
 
-# -- Lambda: one services object per execution environment ------------------------------------------
-@dataclass
-class Environment:
-    """What a Lambda execution environment keeps between invocations: its event loop and services."""
+class QueueClient(Protocol):
+    """What the local worker's pollers need from one queue (SqsQueueClient): messages as SQS returns them."""
 
-    loop: asyncio.AbstractEventLoop
-    services: Services
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine of the services on this environment's loop (handlers are sync entry points)."""
-        return self.loop.run_until_complete(coro)
-
-    def close(self) -> None:
-        self.loop.run_until_complete(self.services.aclose())
-        self.loop.close()
+    async def arn(self) -> str: ...
+    async def receive(
+        self, *, max_messages: int, wait_seconds: int, visibility_timeout: int
+    ) -> list[dict[str, Any]]: ...
+    async def delete(self, receipt_handles: Sequence[str]) -> int: ...
 
 
-_environments = threading.local()  # one per thread: Lambda runs one; the local worker one per env thread
-
-
-def environment() -> Environment:
-    """The services of this execution environment, built on first use (the cold start) and then reused."""
-    env: Environment | None = getattr(_environments, "env", None)
-    if env is None:
-        loop = asyncio.new_event_loop()
-        services = loop.run_until_complete(build_services(load_settings()))
-        env = Environment(loop, services)
-        _environments.env = env
-    return env
-
-
-def use_environment(env: Environment | None) -> Environment | None:
-    """Install env (tests: in-memory services) for this thread; return the previous one (not closed)."""
-    previous: Environment | None = getattr(_environments, "env", None)
-    _environments.env = env
-    return previous
-
-
-# -- the local worker's queue clients --------------------------------------------------------------
 @dataclass
 class WorkerIO:
-    """The local worker's SQS clients per contract queue key, and the outbox relay it sweeps with."""
+    """The local worker's SQS clients per contract queue key, and the outbox it sweeps."""
 
-    queues: dict[str, Any]  # key -> api.adapters.sqs.SqsQueueClient
-    relay: Any
+    queues: dict[str, QueueClient]
+    outbox: OutboxService | None
     stack: AsyncExitStack
 
     async def aclose(self) -> None:
@@ -221,17 +233,47 @@ class WorkerIO:
 
 
 async def open_worker_io(settings: Settings) -> WorkerIO:
-    """SQS clients for the queues configured in settings, and a relay when the booking queue is set."""
-    from api.adapters.dynamodb.outbox import OutboxRelay
-    from api.adapters.sqs import SqsEventPublisher, SqsQueueClient, open_sqs
+    """SQS clients for the queues configured in settings, and the outbox when the booking queue is set."""
+    from api.adapters.sqs import SqsQueueClient, open_sqs
 
     stack = AsyncExitStack()
     sqs = await open_sqs(stack, region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url)
     urls = {"hold_expiry": settings.hold_expiry_queue_url, "booking_events": settings.booking_events_queue_url}
-    queues: dict[str, Any] = {key: SqsQueueClient(sqs, url) for key, url in urls.items() if url}
-    relay = None
+    queues: dict[str, QueueClient] = {key: SqsQueueClient(sqs, url) for key, url in urls.items() if url}
+    outbox = None
     if settings.booking_events_queue_url and settings.store == "dynamodb":
-        ddb = await open_data_client(stack, settings)
-        publisher = SqsEventPublisher(sqs, settings.booking_events_queue_url)
-        relay = OutboxRelay(ddb, settings.table_name, publisher, SystemClock())
-    return WorkerIO(queues, relay, stack)
+        outbox = _outbox(await open_data_client(stack, settings), sqs, settings, SystemClock())
+    return WorkerIO(queues, outbox, stack)
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What `python -m api.seed` prints."""
+
+    table: str
+    table_created: bool
+    movies: int
+    shows: int
+    items_written: int
+
+
+async def seed_catalog(settings: Settings, *, days: int, create_table: bool) -> SeedReport:
+    """Create the table (if asked) and load the demo catalog for `days` days from today (safe to re-run).
+
+    Raises DependencyUnavailable, whatever DynamoDB answered (the seed's one failure: retry it)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from api.adapters.dynamodb.catalog import DynamoCatalog
+    from api.adapters.dynamodb.client import BotocoreClient, DynamoError, open_dynamodb
+    from api.adapters.dynamodb.schema import ensure_table
+    from api.adapters.dynamodb.table import Table
+
+    try:
+        async with AsyncExitStack() as stack:
+            raw = await open_dynamodb(stack, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+            created = await ensure_table(raw, settings.table_name, settings.contracts_dir) if create_table else False
+            movies, shows = demo_catalog(datetime.now(UTC).date(), days)
+            written = await DynamoCatalog(Table(BotocoreClient(raw), settings.table_name)).put_catalog(movies, shows)
+    except (DynamoError, ClientError, BotoCoreError) as err:
+        raise DependencyUnavailable(str(err)) from err
+    return SeedReport(settings.table_name, created, len(movies), len(shows), written)

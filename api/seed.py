@@ -1,6 +1,7 @@
 """`python -m api.seed`: create the table if needed and load the demo catalog (safe to re-run).
 
-labctl seed and labctl up --local launch this module; it is an entry point, not a library.
+labctl seed and labctl up --local launch this module; it is an entry point, not a library: the
+wiring is api/bootstrap.py's (`seed_catalog`).
 """
 
 from __future__ import annotations
@@ -9,32 +10,11 @@ import argparse
 import asyncio
 import json
 import sys
-from contextlib import AsyncExitStack
-from datetime import UTC, datetime
+from dataclasses import asdict
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from api.adapters.dynamodb.client import open_dynamodb
-from api.adapters.dynamodb.schema import ensure_table
-from api.adapters.dynamodb.store import DynamoStore
-from api.service.demo_catalog import catalog
+from api.bootstrap import seed_catalog
+from api.domain.errors import DependencyUnavailable
 from api.settings import load_settings
-
-
-async def seed(endpoint_url: str | None, table: str, region: str, days: int, create_table: bool) -> dict[str, object]:
-    settings = load_settings()
-    async with AsyncExitStack() as stack:
-        client = await open_dynamodb(stack, region=region, endpoint_url=endpoint_url)
-        created = await ensure_table(client, table, settings.contracts_dir) if create_table else False
-        movies, shows = catalog(datetime.now(UTC).date(), days)
-        written = await DynamoStore(client, table).put_catalog(movies, shows)
-    return {
-        "table": table,
-        "table_created": created,
-        "movies": len(movies),
-        "shows": len(shows),
-        "items_written": written,
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,12 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.days <= 60:
         print(json.dumps({"error": {"code": "invalid_days", "message": "--days must be 1..60"}}))
         return 2
+    target = settings.model_copy(
+        update={"dynamodb_endpoint_url": args.endpoint_url, "table_name": args.table, "aws_region": args.region}
+    )
     try:
-        result = asyncio.run(seed(args.endpoint_url, args.table, args.region, args.days, args.create_table))
-    except (BotoCoreError, ClientError) as err:
-        print(json.dumps({"error": {"code": "seed_failed", "message": str(err)}}))
+        report = asyncio.run(seed_catalog(target, days=args.days, create_table=args.create_table))
+    except DependencyUnavailable as err:
+        print(json.dumps({"error": {"code": "seed_failed", "message": err.message}}))
         return 1
-    print(json.dumps(result))
+    print(json.dumps(asdict(report)))
     return 0
 
 

@@ -10,8 +10,14 @@ Invariants (each reports pass/fail and the offending ids):
 Expired holds: the API treats a hold past its expiry as free at read time; the stored seat may still
 say "held" until the expiry worker runs, so stored status alone proves nothing. The invariant is
 checked on the load log instead: every seat named in a 409 seats_unavailable refusal must have been
-covered, at that moment, by a hold that had not yet expired (created <= response, expires > request)
-or by a booking made before the response. A refusal nothing covers was caused by a dead hold.
+covered, at that moment, by a live hold (created <= response, and neither expired nor released before
+the request) or by a booking made before the response. A refusal nothing covers told a buyer a lie.
+
+Each such violation names the request id (the load log's, which the API kept) and, given the API's log
+file, the API's own log line for that refusal: its `evidence` says what DynamoDB answered for each
+refused seat (held by which hold until when, booked by which booking, or no seat item at all). A hold
+the API names but the table lacks points at the checker; a seat the API calls taken with nothing
+behind it points at the API.
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loadtests import apilog
 from loadtests.recorder import read_log
-from loadtests.snapshot import BookingRow, Snapshot, read_table
+from loadtests.snapshot import BookingRow, SeatRow, Snapshot, read_table
 
 MAX_LISTED = 100  # violations listed per invariant; the count is always exact
 CLOCK_SKEW_MS = 250  # client and server clocks (same host locally; NTP-close on AWS)
@@ -34,6 +41,7 @@ class InvariantResult:
     name: str
     checked: int
     violations: list[str] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # per violation, where the invariant has any
 
     @property
     def ok(self) -> bool:
@@ -46,6 +54,7 @@ class InvariantResult:
             "checked": self.checked,
             "violation_count": len(self.violations),
             "violations": self.violations[:MAX_LISTED],
+            **({"evidence": self.evidence[:MAX_LISTED]} if self.evidence else {}),
         }
 
 
@@ -103,28 +112,43 @@ def one_booking_per_idempotency_key(
 
 
 def no_refusal_by_expired_hold(
-    snap: Snapshot, events: list[dict[str, Any]], skew_ms: int = CLOCK_SKEW_MS
+    snap: Snapshot, events: list[dict[str, Any]], skew_ms: int = CLOCK_SKEW_MS, api_log: Path | None = None
 ) -> InvariantResult:
     covers: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for h in snap.holds:
         for seat in h.seat_ids:
-            covers[(h.show_id, seat)].append((h.created_ms, h.expires_ms))
+            covers[(h.show_id, seat)].append((h.created_ms, h.live_until_ms))
     never = 2**62
     for b in snap.bookings:
         for seat in b.seat_ids:
             covers[(b.show_id, seat)].append((b.created_ms, never))
-    bad: list[str] = []
-    checked = 0
+    result = InvariantResult("no_refusal_by_expired_hold", 0)
     for e in events:
         if e.get("ev") != "hold" or e.get("status") != 409 or e.get("code") != "seats_unavailable":
             continue
         t0, t1, show = int(e["t0"]), int(e["t1"]), str(e["show"])
         for seat in e.get("conflict") or []:
-            checked += 1
+            result.checked += 1
             spans = covers.get((show, seat), [])
             if not any(start <= t1 + skew_ms and end > t0 - skew_ms for start, end in spans):
-                bad.append(f"{show}/{seat}: refused at {t0} with no live hold or booking")
-    return InvariantResult("no_refusal_by_expired_hold", checked, bad)
+                rid = str(e.get("rid") or "")
+                stored = _stored(snap.seats.get((show, seat)))
+                result.violations.append(
+                    f"{show}/{seat}: refused at {t0} (request {rid or '?'}) with no live hold or booking; "
+                    f"stored now: {stored}"
+                )
+                result.evidence.append({"request_id": rid, "show": show, "seat": seat, "t0": t0, "t1": t1})
+    lines = apilog.lines_for(api_log, (ev["request_id"] for ev in result.evidence))
+    for ev in result.evidence:
+        ev["api_log"] = lines.get(ev["request_id"])
+    return result
+
+
+def _stored(row: SeatRow | None) -> str:
+    if row is None:
+        return "no seat item"
+    owner = row.booking_id or row.hold_id
+    return f"{row.status} by {owner}" if owner else row.status
 
 
 def counts_reconcile(snap: Snapshot, shows: Iterable[str], bookings: list[BookingRow]) -> InvariantResult:
@@ -144,20 +168,22 @@ def counts_reconcile(snap: Snapshot, shows: Iterable[str], bookings: list[Bookin
     return InvariantResult("counts_reconcile", len(shows), bad)
 
 
-def check(snap: Snapshot, events: list[dict[str, Any]]) -> list[InvariantResult]:
-    """Every invariant over the shows the run touched (all shows without a log)."""
+def check(snap: Snapshot, events: list[dict[str, Any]], api_log: Path | None = None) -> list[InvariantResult]:
+    """Every invariant over the shows the run touched (all shows without a log); api_log: the API's log file."""
     shows = scope_shows(snap, events)
     bookings = [b for b in snap.bookings if b.show_id in shows]
     return [
         no_seat_booked_twice(bookings),
         booking_seats_owned(snap, bookings),
         one_booking_per_idempotency_key(snap, bookings, events),
-        no_refusal_by_expired_hold(snap, events),
+        no_refusal_by_expired_hold(snap, events, api_log=api_log),
         counts_reconcile(snap, shows, bookings),
     ]
 
 
-def check_run(table: str, *, endpoint_url: str | None, region: str, log_path: Path | None) -> list[InvariantResult]:
-    """Read the table and the load log, then check every invariant."""
+def check_run(
+    table: str, *, endpoint_url: str | None, region: str, log_path: Path | None, api_log: Path | None = None
+) -> list[InvariantResult]:
+    """Read the table and the load log, then check every invariant (api_log: quote the API's log lines)."""
     events = read_log(log_path) if log_path else []
-    return check(read_table(table, endpoint_url=endpoint_url, region=region), events)
+    return check(read_table(table, endpoint_url=endpoint_url, region=region), events, api_log)

@@ -61,7 +61,11 @@ class ApiUser(FastHttpUser):
     def call(
         self, method: str, path: str, name: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """One request; returns (status, json body or {}, headers). Expected outcomes count as success."""
+        """One request; returns (status, json body or {}, headers). Expected outcomes count as success.
+
+        Every request carries its own X-Request-Id (the API keeps it): the load log and the API's log
+        line of the same request can be joined even when the response never arrived."""
+        headers = {"X-Request-Id": uuid.uuid4().hex, **(headers or {})}
         with self.client.request(method, path, name=name, json=body, headers=headers, catch_response=True) as r:
             status = int(r.status_code or 0)
             if 200 <= status < 300 or status in EXPECTED_STATUSES:
@@ -75,6 +79,7 @@ class ApiUser(FastHttpUser):
                 except ValueError:
                     data = {}
             hdrs = {k.lower(): v for k, v in (r.headers or {}).items()}
+        hdrs.setdefault("x-request-id", headers["X-Request-Id"])
         return status, data, hdrs
 
     def seat_map(self, show_id: str) -> list[str]:
@@ -85,10 +90,18 @@ class ApiUser(FastHttpUser):
 
     def hold(self, show_id: str, seats: list[str]) -> str | None:
         t0 = _ms()
-        status, data, _ = self.call(
+        status, data, hdrs = self.call(
             "POST", f"/api/shows/{show_id}/holds", "POST /api/shows/{id}/holds", {"seat_ids": seats}
         )
-        event: dict[str, Any] = {"ev": "hold", "t0": t0, "t1": _ms(), "show": show_id, "seats": seats, "status": status}
+        event: dict[str, Any] = {
+            "ev": "hold",
+            "t0": t0,
+            "t1": _ms(),
+            "rid": hdrs["x-request-id"],
+            "show": show_id,
+            "seats": seats,
+            "status": status,
+        }
         err = data.get("error") or {}
         if status == 201:
             event["hold_id"] = data.get("hold_id")
@@ -107,7 +120,15 @@ class ApiUser(FastHttpUser):
         name = "POST /api/bookings (retry)" if retry else "POST /api/bookings"
         t0 = _ms()
         status, data, hdrs = self.call("POST", "/api/bookings", name, body, {"Idempotency-Key": key})
-        event: dict[str, Any] = {"ev": "book", "t0": t0, "t1": _ms(), "key": key, "hold_id": hold_id, "status": status}
+        event: dict[str, Any] = {
+            "ev": "book",
+            "t0": t0,
+            "t1": _ms(),
+            "rid": hdrs["x-request-id"],
+            "key": key,
+            "hold_id": hold_id,
+            "status": status,
+        }
         if status == 201:
             event["booking_id"] = data.get("booking_id")
             event["replayed"] = hdrs.get("idempotent-replayed") == "true"

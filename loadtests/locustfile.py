@@ -143,7 +143,9 @@ def _request(name: str, response_time: float, response: Any = None, **_: Any) ->
     status = int(getattr(response, "status_code", 0) or 0)
     if is_failure(status):
         STATE["failures"] += 1
-    CTX.recorder.request(name, status, float(response_time), _phase())
+    headers = getattr(response, "headers", None) or {}
+    code = headers.get("x-error-code") or headers.get("X-Error-Code")
+    CTX.recorder.request(name, status, float(response_time), _phase(), str(code) if code else None)
 
 
 def _live(environment: Any) -> dict[str, Any]:

@@ -33,6 +33,7 @@ def is_failure(status: int) -> bool:
 class EndpointStats:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
+    error_codes: Counter[str] = field(default_factory=Counter)  # the API's X-Error-Code, e.g. seats_unavailable
     by_phase: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def summary(self, name: str, duration_s: float) -> dict[str, Any]:
@@ -54,17 +55,24 @@ class EndpointStats:
             "p95_ms": round(percentile(lat, 0.95), 1),
             "p99_ms": round(percentile(lat, 0.99), 1),
             "status_counts": {str(k): v for k, v in sorted(self.statuses.items())},
+            "error_codes": dict(sorted(self.error_codes.items())),
             "phases": phases,
         }
 
     def export(self) -> dict[str, Any]:
         """The raw numbers, to merge in another process (a Locust worker's, sent to its master)."""
         statuses = {str(k): v for k, v in self.statuses.items()}  # str keys: Locust's msgpack wants them
-        return {"latencies": self.latencies, "statuses": statuses, "by_phase": dict(self.by_phase)}
+        return {
+            "latencies": self.latencies,
+            "statuses": statuses,
+            "error_codes": dict(self.error_codes),
+            "by_phase": dict(self.by_phase),
+        }
 
     def absorb(self, raw: dict[str, Any]) -> None:
         self.latencies.extend(raw["latencies"])
         self.statuses.update({int(k): int(v) for k, v in raw["statuses"].items()})
+        self.error_codes.update({str(k): int(v) for k, v in raw.get("error_codes", {}).items()})
         for phase, values in raw["by_phase"].items():
             self.by_phase[phase].extend(values)
 
@@ -81,14 +89,13 @@ class Recorder:
         self._log: IO[str] | None = log_path.open("a", encoding="utf-8") if log_path else None
         self.kept: list[str] | None = [] if keep_log else None
 
-    def request(self, name: str, status: int, elapsed_ms: float, phase: str) -> None:
-        ep = self.endpoints[name]
-        ep.latencies.append(elapsed_ms)
-        ep.statuses[status] += 1
-        ep.by_phase[phase].append(elapsed_ms)
-        self.total.latencies.append(elapsed_ms)
-        self.total.statuses[status] += 1
-        self.total.by_phase[phase].append(elapsed_ms)
+    def request(self, name: str, status: int, elapsed_ms: float, phase: str, error_code: str | None = None) -> None:
+        for stats in (self.endpoints[name], self.total):
+            stats.latencies.append(elapsed_ms)
+            stats.statuses[status] += 1
+            stats.by_phase[phase].append(elapsed_ms)
+            if error_code:
+                stats.error_codes[error_code] += 1
 
     def log(self, event: dict[str, Any]) -> None:
         line = json.dumps(event, separators=(",", ":")) + "\n"

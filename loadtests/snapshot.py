@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-PROJECTION = "PK, SK, #ty, #st, #state, id, show_id, hold_id, booking_id, seat_ids, created_at, expires_at"
+PROJECTION = "PK, SK, #ty, #st, #state, id, show_id, hold_id, booking_id, seat_ids, created_at, expires_at, released_at"
 NAMES = {"#ty": "type", "#st": "status", "#state": "state"}
 
 
@@ -31,6 +31,12 @@ class HoldRow:
     created_ms: int
     expires_ms: int
     status: str = "active"
+    released_ms: int = 0  # when a release or the expiry worker marked it released (0: not released)
+
+    @property
+    def live_until_ms(self) -> int:
+        """The hold stops covering its seats at its expiry, or earlier when it was released."""
+        return min(self.expires_ms, self.released_ms) if self.released_ms else self.expires_ms
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class Snapshot:
                     _n(it, "created_at"),
                     _n(it, "expires_at"),
                     _s(it, "status") or "",
+                    _n(it, "released_at"),
                 )
             )
         elif pk.startswith("BOOKING#") and sk == "META":

@@ -20,6 +20,7 @@ from api.service.ports import (
     IdempotencyStarted,
     OutboxEvent,
 )
+from api.service.views import BookingView
 
 
 class _Idem:
@@ -27,7 +28,7 @@ class _Idem:
         self.request_hash = request_hash
         self.owner = owner
         self.locked_until = locked_until
-        self.result: tuple[int, dict[str, object]] | None = None
+        self.result: BookingView | None = None
 
 
 class MemoryStore:
@@ -42,6 +43,9 @@ class MemoryStore:
         self.notices: dict[str, Notice] = {}
         self.idempotency: dict[str, _Idem] = {}
         self.outbox: list[OutboxEvent] = []
+
+    async def ping(self) -> None:
+        """Readiness: always ready."""
 
     # -- catalog -----------------------------------------------------------------------------
     async def list_movies(self) -> list[Movie]:
@@ -92,11 +96,11 @@ class MemoryStore:
     async def get_hold(self, hold_id: str) -> Hold | None:
         return self.holds.get(hold_id)
 
-    async def release_hold(self, hold: Hold, *, only_if_expired_at: datetime | None = None) -> bool:
+    async def release_hold(self, hold: Hold, now: datetime, *, only_if_expired: bool = False) -> bool:
         current = self.holds.get(hold.id)
         if current is None or current.stored_status is not HoldStatus.ACTIVE:
             return False
-        if only_if_expired_at is not None and current.expires_at > only_if_expired_at:
+        if only_if_expired and current.expires_at > now:
             return False
         self.holds[hold.id] = replace(current, stored_status=HoldStatus.RELEASED)
         seats = self.seats.get(hold.show_id, {})
@@ -114,7 +118,7 @@ class MemoryStore:
         if rec is not None and rec.request_hash != request_hash:
             return IdempotencyMismatch()
         if rec is not None and rec.result is not None:
-            return IdempotencyReplay(rec.result[0], dict(rec.result[1]))
+            return IdempotencyReplay(rec.result)
         if rec is not None and rec.locked_until > now:
             return IdempotencyInProgress()
         owner = secrets.token_hex(8)
@@ -145,7 +149,7 @@ class MemoryStore:
             seats[s] = SeatState(s, SeatStatus.BOOKED, booking_id=b.id)
         self.holds[hold.id] = replace(hold, stored_status=HoldStatus.BOOKED, booking_id=b.id)
         self.bookings[b.id] = b
-        rec.result = (commit.response_status, commit.response_body)
+        rec.result = commit.view
         self.outbox.append(commit.event)
 
     async def get_booking(self, booking_id: str) -> Booking | None:

@@ -10,14 +10,25 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """A business-rule failure the client can act on."""
+    """A business-rule failure the client can act on.
+
+    `details` go to the client; `evidence` (what the answer was based on) only to the request's log line.
+    """
 
     code = "domain_error"
     default_message = "The request could not be completed."
+    retry_after_s: int | None = None  # sent as Retry-After: the failure is transient
 
-    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+        evidence: dict[str, Any] | None = None,
+    ) -> None:
         self.message = message or self.default_message
         self.details: dict[str, Any] = details or {}
+        self.evidence: dict[str, Any] = evidence or {}
         super().__init__(self.message)
 
 
@@ -69,13 +80,32 @@ class InvalidSeatSelection(InvalidRequest):
 
 
 class SeatsUnavailable(Conflict):
+    """Only for seats a live hold or a booking really covers: the buyer picks others on the strength of it."""
+
     code = "seats_unavailable"
     default_message = "Some of the selected seats are no longer available."
 
-    def __init__(self, seat_ids: list[str]) -> None:
+    def __init__(self, seat_ids: list[str], *, evidence: dict[str, Any] | None = None) -> None:
         super().__init__(
             f"Seats {', '.join(seat_ids)} are no longer available.",
             details={"seat_ids": seat_ids},
+            evidence=evidence,
+        )
+        self.seat_ids = seat_ids
+
+
+class SeatLockContended(DomainError):
+    """The seat locks stayed contended past the retries: nothing is known to be taken, so nothing is refused."""
+
+    code = "seat_lock_contended"
+    default_message = "Many people are choosing these seats right now; none of them is known to be taken."
+    retry_after_s = 1
+
+    def __init__(self, seat_ids: list[str], *, attempts: int, evidence: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            f"Seats {', '.join(seat_ids)} are being fought over right now; nothing was taken. Retry in a second.",
+            details={"seat_ids": seat_ids, "attempts": attempts},
+            evidence=evidence,
         )
         self.seat_ids = seat_ids
 
@@ -123,3 +153,4 @@ class PaymentDeclined(DomainError):
 class DependencyUnavailable(DomainError):
     code = "dependency_unavailable"
     default_message = "A backing service is unavailable; retry shortly."
+    retry_after_s = 1

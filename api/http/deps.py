@@ -1,4 +1,7 @@
-"""FastAPI dependencies, declared once."""
+"""FastAPI dependencies, declared once: each router gets the one service it uses.
+
+async on purpose: FastAPI runs a sync dependency in a worker thread (a thread hop per request).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,30 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.bootstrap import Services
+from api.service.bookings import BookingService
+from api.service.catalog import CatalogService
+from api.service.holds import HoldService
 
 
 async def get_services(request: Request) -> Services:
-    """async on purpose: FastAPI runs a sync dependency in a worker thread (a thread hop per request)."""
+    """Every service (readiness probes only)."""
     services: Services = request.app.state.services
     return services
 
 
+async def get_catalog(request: Request) -> CatalogService:
+    return (await get_services(request)).catalog
+
+
+async def get_holds(request: Request) -> HoldService:
+    return (await get_services(request)).holds
+
+
+async def get_bookings(request: Request) -> BookingService:
+    return (await get_services(request)).bookings
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
+CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
+HoldsDep = Annotated[HoldService, Depends(get_holds)]
+BookingsDep = Annotated[BookingService, Depends(get_bookings)]

@@ -20,6 +20,7 @@ STATUS_BY_TYPE: tuple[tuple[type[E.DomainError], int], ...] = (
     (E.Conflict, 409),
     (E.InvalidRequest, 422),
     (E.DependencyUnavailable, 503),
+    (E.SeatLockContended, 503),
 )
 HTTP_CODES = {
     400: "bad_request",
@@ -68,7 +69,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(E.DomainError)
     async def _domain(request: Request, exc: E.DomainError) -> Response:
-        return envelope(status_for(exc), exc.code, exc.message, exc.details, request_id_of(request))
+        # The request's one log line (RequestContextMiddleware) says what the answer was based on.
+        request.state.error_log = {"error_details": exc.details, "evidence": exc.evidence} if exc.evidence else {}
+        headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
+        return envelope(status_for(exc), exc.code, exc.message, exc.details, request_id_of(request), headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

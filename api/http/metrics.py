@@ -25,11 +25,12 @@ from api.settings import Settings
 BOOKINGS_ROUTE = "/api/bookings"
 HOLDS_ROUTE = "/api/shows/{show_id}/holds"
 CONFLICT_CODES = frozenset({"hold_already_booked", "hold_released", "idempotency_request_in_progress"})
+CONTENDED = "seat_lock_contended"  # the seat locks stayed contended past the retries: its own outcome
 _PARAM = re.compile(r"\{[^}/]+\}")
 
 
 def booking_outcome(route: str, method: str, status: int, error_code: str | None) -> str | None:
-    """confirmed / declined / failed (5xx) / hold_expired / conflict, or None when not a booking attempt."""
+    """confirmed / declined / contended / failed (5xx) / hold_expired / conflict, or None when not a booking attempt."""
     if method != "POST" or route != BOOKINGS_ROUTE:
         return None
     if status == 201:
@@ -40,16 +41,19 @@ def booking_outcome(route: str, method: str, status: int, error_code: str | None
         return "hold_expired"
     if error_code in CONFLICT_CODES:
         return "conflict"
+    if error_code == CONTENDED:
+        return "contended"
     if status >= 500:
         return "failed"
     return None  # validation errors, unknown holds, idempotency misuse: not an attempt on a valid hold
 
 
-# Outcome -> counters (all Count). Attempts on a valid, active hold = confirmed + declined + failed.
+# Outcome -> counters (all Count). Attempts on a valid, active hold = confirmed + declined + contended + failed.
 _OUTCOME_COUNTERS: dict[str, dict[str, int]] = {
     "confirmed": {"BookingAttempts": 1, "BookingsConfirmed": 1},
     "declined": {"BookingAttempts": 1, "BookingsConfirmed": 0, "BookingsDeclined": 1},
     "failed": {"BookingAttempts": 1, "BookingsConfirmed": 0, "BookingsFailed": 1},
+    "contended": {"BookingAttempts": 1, "BookingsConfirmed": 0, "BookingsContended": 1},
     "hold_expired": {"BookingsHoldExpired": 1},
     "conflict": {"BookingConflicts": 1},
 }
@@ -128,6 +132,8 @@ class EmfObserver:
         service_counters = dict(_OUTCOME_COUNTERS.get(booking_outcome(template, method, status, error_code) or "", {}))
         if template == HOLDS_ROUTE and method == "POST" and error_code == "seats_unavailable":
             service_counters["HoldConflicts"] = 1
+        if template == HOLDS_ROUTE and method == "POST" and error_code == CONTENDED:
+            service_counters["HoldsContended"] = 1
         directives: list[dict[str, Any]] = [
             {
                 "Namespace": self.namespace,

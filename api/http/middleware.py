@@ -83,6 +83,7 @@ class RequestContextMiddleware:
                     "status": status,
                     "latency_ms": round(latency_ms, 2),
                     "error_code": error_code,
+                    **scope["state"].get("error_log", {}),  # a refusal's details and evidence (api/http/errors.py)
                 },
             )
             for observe in self.observers:

@@ -1,4 +1,9 @@
-"""Request bodies (validated by pydantic) and response models (for the OpenAPI document)."""
+"""Request bodies (validated by pydantic) and response models (for the OpenAPI document).
+
+Responses are the services' views serialised by orjson (api/service/views.py); each `*Out` model forbids
+unknown fields, and tests/unit/test_views_match_schemas.py validates every view against its model, so the
+OpenAPI document says exactly what is served.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +35,13 @@ class BookingIn(BaseModel):
     payment: PaymentIn
 
 
-class MovieOut(BaseModel):
+class Out(BaseModel):
+    """A response model: exactly these fields (additionalProperties: false in the OpenAPI document)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MovieOut(Out):
     id: str
     title: str
     synopsis: str
@@ -39,11 +50,11 @@ class MovieOut(BaseModel):
     genres: list[str]
 
 
-class MovieList(BaseModel):
+class MovieList(Out):
     items: list[MovieOut]
 
 
-class ShowOut(BaseModel):
+class ShowOut(Out):
     id: str
     movie_id: str
     screen: str
@@ -54,30 +65,30 @@ class ShowOut(BaseModel):
     seats_available: int
 
 
-class ShowList(BaseModel):
+class ShowList(Out):
     items: list[ShowOut]
 
 
-class SeatOut(BaseModel):
+class SeatOut(Out):
     id: str
     row: str
     number: int
     status: str
 
 
-class SeatCountsOut(BaseModel):
+class SeatCountsOut(Out):
     available: int
     held: int
     booked: int
 
 
-class SeatMapOut(BaseModel):
+class SeatMapOut(Out):
     show_id: str
     seats: list[SeatOut]
     counts: SeatCountsOut
 
 
-class HoldOut(BaseModel):
+class HoldOut(Out):
     hold_id: str
     show_id: str
     seat_ids: list[str]
@@ -87,17 +98,17 @@ class HoldOut(BaseModel):
     booking_id: str | None = None
 
 
-class NotificationOut(BaseModel):
+class NotificationOut(Out):
     status: str
     sent_at: str | None
 
 
-class CustomerOut(BaseModel):
+class CustomerOut(Out):
     name: str
     email: str
 
 
-class BookingOut(BaseModel):
+class BookingOut(Out):
     booking_id: str
     reference: str
     show_id: str
@@ -111,7 +122,7 @@ class BookingOut(BaseModel):
     notification: NotificationOut
 
 
-class NoticeOut(BaseModel):
+class NoticeOut(Out):
     booking_id: str
     to: str
     subject: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from api.domain.errors import (
     BookingNotFound,
@@ -27,13 +26,14 @@ from api.service.ports import (
     BookingCommit,
     BookingStore,
     Clock,
+    EventPublisher,
     IdempotencyInProgress,
     IdempotencyMismatch,
     IdempotencyReplay,
     OutboxEvent,
     PaymentGateway,
 )
-from api.service.views import booking_view, iso, notice_view
+from api.service.views import BookingPlaced, BookingView, NoticeView, booking_view, iso, notice_view
 
 IDEMPOTENCY_LOCK_SECONDS = 60  # a claim older than this (crashed request) may be taken over
 
@@ -54,13 +54,6 @@ class BookingRequest:
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class BookingResult:
-    status: int
-    body: dict[str, Any]
-    replayed: bool
-
-
 def validate_idempotency_key(key: str | None) -> str:
     """1-255 printable ASCII characters (the IETF draft allows any string; we keep logs safe)."""
     if key is None or key == "":
@@ -78,20 +71,22 @@ class BookingService:
         catalog: CatalogService,
         payments: PaymentGateway,
         clock: Clock,
+        events: EventPublisher,
     ) -> None:
         self._store = store
         self._holds = holds
         self._catalog = catalog
         self._payments = payments
         self._clock = clock
+        self._events = events
 
-    async def book(self, idempotency_key: str | None, request: BookingRequest) -> BookingResult:
+    async def book(self, idempotency_key: str | None, request: BookingRequest) -> BookingPlaced:
         """Book the seats of an active hold, exactly once per Idempotency-Key."""
         key = validate_idempotency_key(idempotency_key)
         now = self._clock.now()
         outcome = await self._store.begin_idempotent(key, request.fingerprint(), now, IDEMPOTENCY_LOCK_SECONDS)
         if isinstance(outcome, IdempotencyReplay):
-            return BookingResult(outcome.status, outcome.body, replayed=True)
+            return BookingPlaced(outcome.booking, replayed=True)
         if isinstance(outcome, IdempotencyMismatch):
             raise IdempotencyKeyReused()
         if isinstance(outcome, IdempotencyInProgress):
@@ -103,7 +98,7 @@ class BookingService:
             await self._store.abandon_idempotent(key, outcome.owner)
             raise
 
-    async def _book_claimed(self, key: str, owner: str, request: BookingRequest) -> BookingResult:
+    async def _book_claimed(self, key: str, owner: str, request: BookingRequest) -> BookingPlaced:
         hold = await self._holds.get(request.hold_id)
         now = self._clock.now()
         status = hold.status(now)
@@ -130,7 +125,7 @@ class BookingService:
             payment_id=charge.id,
             created_at=self._clock.now(),
         )
-        body = booking_view(booking)
+        view = booking_view(booking)
         event = OutboxEvent(
             id=new_id("evt"),
             type="booking_confirmed",
@@ -138,20 +133,21 @@ class BookingService:
             created_at=booking.created_at,
         )
         try:
-            await self._store.commit_booking(BookingCommit(booking, key, owner, 201, body, event, self._clock.now()))
+            await self._store.commit_booking(BookingCommit(booking, key, owner, view, event, self._clock.now()))
         except (HoldExpired, HoldAlreadyBooked, HoldReleased):
             await self._payments.refund(charge)
             raise
         self._catalog.booked(hold, booking.id)
-        return BookingResult(201, body, replayed=False)
+        await self._events.publish(event)
+        return BookingPlaced(view, replayed=False)
 
-    async def get(self, booking_id: str) -> dict[str, Any]:
+    async def get(self, booking_id: str) -> BookingView:
         booking = await self._store.get_booking(booking_id)
         if booking is None:
             raise BookingNotFound(f"No booking has id {booking_id!r}.")
         return booking_view(booking)
 
-    async def confirmation(self, booking_id: str) -> dict[str, Any]:
+    async def confirmation(self, booking_id: str) -> NoticeView:
         await self.get(booking_id)
         notice = await self._store.get_notice(booking_id)
         if notice is None:

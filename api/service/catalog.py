@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Any
 
 from api.domain.errors import MovieNotFound, ShowNotFound
 from api.domain.model import Hold, Movie, SeatState, SeatStatus, Show
 from api.service.memo import Memo
 from api.service.ports import CatalogStore, Clock, SeatLockStore
 from api.service.seat_map_cache import SeatMapCache
-from api.service.views import movie_view, seat_map_view, show_view
+from api.service.views import (
+    MovieList,
+    MovieView,
+    SeatMapView,
+    ShowList,
+    ShowView,
+    movie_view,
+    seat_map_view,
+    show_view,
+)
 
 
 class CatalogService:
@@ -40,17 +48,17 @@ class CatalogService:
         self._shows: dict[str, Show] = {}
         self.seat_maps = SeatMapCache(seats.get_seats, cache_ms / 1000)
         self._counts_max_age_s = max(cache_ms, counts_ms) / 1000
-        self._movie_lists: Memo[str, dict[str, Any]] = Memo(catalog_ms / 1000)
+        self._movie_lists: Memo[str, MovieList] = Memo(catalog_ms / 1000)
         self._movies: Memo[str, Movie | None] = Memo(catalog_ms / 1000)
         self._show_lists: Memo[tuple[str, date | None], list[Show]] = Memo(catalog_ms / 1000)
 
     def _now_s(self) -> float:
         return self._clock.now().timestamp()
 
-    async def list_movies(self) -> dict[str, Any]:
-        async def load() -> dict[str, Any]:
+    async def list_movies(self) -> MovieList:
+        async def load() -> MovieList:
             movies = await self._catalog.list_movies()
-            return {"items": [movie_view(m) for m in sorted(movies, key=lambda m: m.title)]}
+            return MovieList([movie_view(m) for m in sorted(movies, key=lambda m: m.title)])
 
         return await self._movie_lists.get("all", self._now_s(), load)
 
@@ -60,15 +68,15 @@ class CatalogService:
             raise MovieNotFound(f"No movie has id {movie_id!r}.")
         return movie
 
-    async def movie(self, movie_id: str) -> dict[str, Any]:
+    async def movie(self, movie_id: str) -> MovieView:
         return movie_view(await self.get_movie(movie_id))
 
-    async def list_shows(self, movie_id: str, on: date | None) -> dict[str, Any]:
+    async def list_shows(self, movie_id: str, on: date | None) -> ShowList:
         await self.get_movie(movie_id)
         now = self._now_s()
         shows = await self._show_lists.get((movie_id, on), now, lambda: self._catalog.list_shows(movie_id, on))
         maps = await asyncio.gather(*(self.seat_map(s.id, max_age_s=self._counts_max_age_s) for s in shows))
-        return {"items": [show_view(s, m["counts"]["available"]) for s, m in zip(shows, maps, strict=True)]}
+        return ShowList([show_view(s, m.counts.available) for s, m in zip(shows, maps, strict=True)])
 
     async def get_show(self, show_id: str) -> Show:
         """Shows never change after seeding, so they are cached for the process lifetime."""
@@ -80,18 +88,27 @@ class CatalogService:
             self._shows[show_id] = show
         return show
 
-    async def show(self, show_id: str) -> dict[str, Any]:
+    async def show(self, show_id: str) -> ShowView:
         show = await self.get_show(show_id)
         seat_map = await self.seat_map(show_id)
-        return show_view(show, seat_map["counts"]["available"])
+        return show_view(show, seat_map.counts.available)
 
-    async def seat_map(self, show_id: str, *, max_age_s: float | None = None) -> dict[str, Any]:
+    async def seat_map(self, show_id: str, *, max_age_s: float | None = None) -> SeatMapView:
         show = await self.get_show(show_id)
         now = self._clock.now()
         entry = await self.seat_maps.entry(show_id, now.timestamp(), max_age_s=max_age_s)
         if entry.view is None:
             entry.view = seat_map_view(show, list(entry.seats.values()), now)
         return entry.view
+
+    def sold(self, show_id: str, seat_ids: list[str]) -> dict[str, str]:
+        """Seats this process has seen booked (seat -> booking id), from the cached map however old:
+        a booking is final, so a cached "booked" is still true; nothing is read."""
+        entry = self.seat_maps.memo.peek(show_id)
+        if entry is None:
+            return {}
+        states = (entry.seats.get(s) for s in seat_ids)
+        return {st.seat_id: st.booking_id or "?" for st in states if st is not None and st.status is SeatStatus.BOOKED}
 
     def held(self, hold: Hold) -> None:
         """This process has just locked the hold's seats."""

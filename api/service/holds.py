@@ -1,19 +1,28 @@
-"""Seat hold use cases: hold (all or nothing), look up, release."""
+"""Seat hold use cases: hold (all or nothing), look up, release, and expiry (the worker's decision)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import Any
+import math
+from datetime import datetime, timedelta
+from enum import StrEnum
 
-from api.domain.errors import DependencyUnavailable, HoldNotFound
+from api.domain.errors import DependencyUnavailable, HoldNotFound, SeatsUnavailable
 from api.domain.model import Hold, HoldStatus
 from api.service.catalog import CatalogService
 from api.service.ids import new_id
 from api.service.ports import Clock, HoldExpiryScheduler, SeatLockStore
-from api.service.views import hold_view
+from api.service.views import HoldCreated, HoldView, hold_view
 
 log = logging.getLogger("api.holds")
+
+
+class Expiry(StrEnum):
+    """What an expiry message did: released the hold, found nothing to do, or came early and asked again."""
+
+    EXPIRED = "expired"
+    NOOP = "noop"
+    RESCHEDULED = "rescheduled"
 
 
 class HoldService:
@@ -32,10 +41,16 @@ class HoldService:
         self._scheduler = scheduler
         self.hold_ttl_seconds = hold_ttl_seconds
 
-    async def create(self, show_id: str, seat_ids: list[str]) -> dict[str, Any]:
+    async def create(self, show_id: str, seat_ids: list[str]) -> HoldCreated:
         """Lock the seats for hold_ttl_seconds; raise SeatsUnavailable naming the seats that are taken."""
         show = await self._catalog.get_show(show_id)
         show.validate_selection(seat_ids)
+        sold = self._catalog.sold(show_id, seat_ids)
+        if sold:
+            # No transaction for a seat that is sold for good: on release day most retries are for seats
+            # that sold seconds ago, and each such transaction would only collide with the real contenders.
+            evidence = {"basis": "booked", "seats": {s: f"booked by {b}" for s, b in sold.items()}}
+            raise SeatsUnavailable(list(sold), evidence=evidence)
         now = self._clock.now()
         hold = Hold(
             id=new_id("hold"),
@@ -51,7 +66,7 @@ class HoldService:
         except DependencyUnavailable:
             # Reads treat expired holds as free; the expiry message only tidies the stored state.
             log.warning("hold_expiry_schedule_failed", extra={"hold_id": hold.id})
-        return hold_view(hold, now)
+        return HoldCreated(hold_view(hold, now))
 
     async def get(self, hold_id: str) -> Hold:
         hold = await self._seats.get_hold(hold_id)
@@ -59,24 +74,30 @@ class HoldService:
             raise HoldNotFound(f"No hold has id {hold_id!r}.")
         return hold
 
-    async def view(self, hold_id: str) -> dict[str, Any]:
+    async def view(self, hold_id: str) -> HoldView:
         return hold_view(await self.get(hold_id), self._clock.now())
 
     async def release(self, hold_id: str) -> None:
         """Release an active hold. Repeatable: releasing a released or expired hold is a no-op."""
         hold = await self.get(hold_id)
-        if hold.stored_status is HoldStatus.ACTIVE and await self._seats.release_hold(hold):
+        if hold.stored_status is HoldStatus.ACTIVE and await self._seats.release_hold(hold, self._clock.now()):
             self._catalog.freed(hold)
 
-    async def expire(self, hold_id: str) -> bool:
-        """Expiry worker: release the hold only if it is still active and its time has passed."""
+    async def expire(self, hold_id: str, due_at: datetime) -> Expiry:
+        """Expiry worker: release the hold if it is still active and its time has passed.
+
+        A message delivered before `due_at` (SQS delays cap at 15 minutes, clocks drift) asks again for
+        the rest of the time instead.
+        """
         hold = await self._seats.get_hold(hold_id)
         if hold is None or hold.stored_status is not HoldStatus.ACTIVE:
-            return False
+            return Expiry.NOOP
         now = self._clock.now()
-        if hold.expires_at > now:
-            return False
-        changed = await self._seats.release_hold(hold, only_if_expired_at=now)
-        if changed:
-            self._catalog.freed(hold)
-        return changed
+        if due_at > now:
+            remaining = math.ceil((hold.expires_at - now).total_seconds())
+            await self._scheduler.schedule(hold, max(remaining, 0) + 1)
+            return Expiry.RESCHEDULED
+        if hold.expires_at > now or not await self._seats.release_hold(hold, now, only_if_expired=True):
+            return Expiry.NOOP
+        self._catalog.freed(hold)
+        return Expiry.EXPIRED

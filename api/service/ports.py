@@ -1,15 +1,17 @@
-"""Ports: what the service layer needs from the outside world (typing.Protocol only).
+"""Ports: what the service layer needs from the outside world (typing.Protocol only), fully typed.
 
 Adapters in api.adapters implement them: memory (unit tests), dynamodb, sqs, payment_mock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from api.domain.model import Booking, Hold, Movie, Notice, SeatState, Show
+from api.service.views import BookingView
 
 
 class Clock(Protocol):
@@ -34,17 +36,18 @@ class SeatLockStore(Protocol):
     async def create_hold(self, hold: Hold, now: datetime) -> None:
         """All or nothing: lock every seat of the hold (free, or held by an expired hold) and store it.
 
-        Raises SeatsUnavailable naming exactly the seats that were not free.
+        Raises SeatsUnavailable naming exactly the seats a live hold or a booking covers, and never a
+        free one: SeatLockContended when the locks stayed contended past the retries with nothing taken.
         """
         ...
 
     async def get_hold(self, hold_id: str) -> Hold | None: ...
 
-    async def release_hold(self, hold: Hold, *, only_if_expired_at: datetime | None = None) -> bool:
-        """Mark an active hold released and free its seats that it still holds.
+    async def release_hold(self, hold: Hold, now: datetime, *, only_if_expired: bool = False) -> bool:
+        """Free the seats an active hold still owns, then mark it released at `now`.
 
-        With only_if_expired_at, only a hold whose expiry is <= that time is released (expiry worker).
-        Returns True when this call changed the hold.
+        only_if_expired: only a hold whose expiry is <= now is released (expiry worker).
+        Returns True when this call changed the hold; SeatLockContended leaves it active for a retry.
         """
         ...
 
@@ -56,8 +59,7 @@ class IdempotencyStarted:
 
 @dataclass(frozen=True)
 class IdempotencyReplay:
-    status: int
-    body: dict[str, Any]
+    booking: BookingView  # what the first request answered, replayed as it was
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class OutboxEvent:
 
     id: str
     type: str
-    payload: dict[str, Any]
+    payload: dict[str, str]
     created_at: datetime
 
 
@@ -88,8 +90,7 @@ class BookingCommit:
     booking: Booking
     idempotency_key: str
     idempotency_owner: str
-    response_status: int
-    response_body: dict[str, Any]
+    view: BookingView  # stored with the key: a retry of the request replays it
     event: OutboxEvent
     now: datetime
 
@@ -139,4 +140,33 @@ class PaymentGateway(Protocol):
 class HoldExpiryScheduler(Protocol):
     async def schedule(self, hold: Hold, delay_seconds: int) -> None:
         """Ask for a hold-expiry message delivered after delay_seconds. Raises DependencyUnavailable."""
+        ...
+
+
+class EventPublisher(Protocol):
+    async def publish(self, event: OutboxEvent) -> None:
+        """Deliver an event its state change has just committed. Best effort, never raises: what it
+        misses stays pending in the outbox for the sweep (ADR 0011)."""
+        ...
+
+
+class OutboxStore(Protocol):
+    async def pending(self, older_than: timedelta, limit: int) -> list[OutboxEvent]:
+        """Events not yet relayed, created more than older_than ago, oldest first."""
+        ...
+
+    async def mark_relayed(self, event_id: str, at: datetime) -> None:
+        """Take a sent event off the pending list (a failure leaves it pending: sent again later)."""
+        ...
+
+
+class EventQueue(Protocol):
+    async def publish(self, events: Sequence[OutboxEvent]) -> list[str]:
+        """Send events to the queue; return the ids it accepted. Raises DependencyUnavailable."""
+        ...
+
+
+class Readiness(Protocol):
+    async def ping(self) -> None:
+        """Raise DependencyUnavailable when the database does not answer."""
         ...

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from api.domain.model import SeatState
 from api.service.memo import Memo
+from api.service.views import SeatMapView
 
 Loader = Callable[[str], Awaitable[list[SeatState]]]
 
@@ -28,7 +28,7 @@ Loader = Callable[[str], Awaitable[list[SeatState]]]
 @dataclass
 class SeatMapEntry:
     seats: dict[str, SeatState]
-    view: dict[str, Any] | None = None  # rendered on first read after a load or a patch
+    view: SeatMapView | None = None  # rendered on first read after a load or a patch
 
 
 class SeatMapCache:

@@ -1,9 +1,15 @@
-"""Public representations of domain objects (the API's JSON shapes), built in one place."""
+"""What the services answer: typed views of domain objects (the API's JSON shapes), built in one place.
+
+Each view matches its `*Out` schema in api/http/schemas.py field for field (a test keeps them equal);
+the HTTP layer serialises them with orjson, which writes dataclasses natively (ADR 0013). No
+`slots=True`: orjson serialises a slotted dataclass ~6x slower (measured: a 120-seat map 26-58 us as
+dicts, 68-75 us as plain dataclasses, 435-530 us slotted).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from api.domain.model import Booking, Hold, Movie, Notice, SeatState, SeatStatus, Show, split_seat_id
 
@@ -13,81 +19,173 @@ def iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def movie_view(m: Movie) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "title": m.title,
-        "synopsis": m.synopsis,
-        "duration_minutes": m.duration_minutes,
-        "rating": m.rating,
-        "genres": list(m.genres),
-    }
+@dataclass(frozen=True)
+class MovieView:
+    id: str
+    title: str
+    synopsis: str
+    duration_minutes: int
+    rating: str
+    genres: tuple[str, ...]
 
 
-def show_view(s: Show, seats_available: int) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "movie_id": s.movie_id,
-        "screen": s.screen,
-        "starts_at": iso(s.starts_at),
-        "price_cents": s.price_cents,
-        "currency": s.currency,
-        "seats_total": s.seats_total,
-        "seats_available": seats_available,
-    }
+@dataclass(frozen=True)
+class MovieList:
+    items: list[MovieView]
 
 
-def seat_map_view(show: Show, seats: list[SeatState], now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ShowView:
+    id: str
+    movie_id: str
+    screen: str
+    starts_at: str
+    price_cents: int
+    currency: str
+    seats_total: int
+    seats_available: int
+
+
+@dataclass(frozen=True)
+class ShowList:
+    items: list[ShowView]
+
+
+@dataclass(frozen=True)
+class SeatView:
+    id: str
+    row: str
+    number: int
+    status: str
+
+
+@dataclass(frozen=True)
+class SeatCounts:
+    available: int
+    held: int
+    booked: int
+
+
+@dataclass(frozen=True)
+class SeatMapView:
+    show_id: str
+    seats: list[SeatView]
+    counts: SeatCounts
+
+
+@dataclass(frozen=True)
+class HoldView:
+    hold_id: str
+    show_id: str
+    seat_ids: tuple[str, ...]
+    status: str
+    expires_at: str
+    ttl_seconds: int
+    booking_id: str | None
+
+
+@dataclass(frozen=True)
+class HoldCreated:
+    """The outcome of holding seats (what a new hold hands its buyer)."""
+
+    hold: HoldView
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    status: str
+    sent_at: str | None
+
+
+@dataclass(frozen=True)
+class BookingView:
+    booking_id: str
+    reference: str
+    show_id: str
+    hold_id: str
+    seat_ids: tuple[str, ...]
+    total_cents: int
+    currency: str
+    status: str
+    created_at: str
+    customer: CustomerView
+    notification: NotificationView
+
+
+@dataclass(frozen=True)
+class BookingPlaced:
+    """The outcome of a booking request: created now, or the first request's answer replayed."""
+
+    booking: BookingView
+    replayed: bool
+
+    @property
+    def created(self) -> bool:
+        return not self.replayed
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    booking_id: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    sent_at: str
+
+
+def movie_view(m: Movie) -> MovieView:
+    return MovieView(m.id, m.title, m.synopsis, m.duration_minutes, m.rating, m.genres)
+
+
+def show_view(s: Show, seats_available: int) -> ShowView:
+    return ShowView(
+        s.id, s.movie_id, s.screen, iso(s.starts_at), s.price_cents, s.currency, s.seats_total, seats_available
+    )
+
+
+def seat_map_view(show: Show, seats: list[SeatState], now: datetime) -> SeatMapView:
     """Every seat of the screen with its status at `now` (expired holds count as available)."""
     by_id = {s.seat_id: s for s in seats}
-    out: list[dict[str, Any]] = []
+    out: list[SeatView] = []
     counts = {"available": 0, "held": 0, "booked": 0}
     for seat_id in show.seat_ids():
         state = by_id.get(seat_id)
-        status = state.effective_status(now) if state else SeatStatus.AVAILABLE
-        counts[status.value] += 1
+        status = state.effective_status(now).value if state else SeatStatus.AVAILABLE.value
+        counts[status] += 1
         row, number = split_seat_id(seat_id)
-        out.append({"id": seat_id, "row": row, "number": number, "status": status.value})
-    return {"show_id": show.id, "seats": out, "counts": counts}
+        out.append(SeatView(seat_id, row, number, status))
+    return SeatMapView(show.id, out, SeatCounts(counts["available"], counts["held"], counts["booked"]))
 
 
-def hold_view(h: Hold, now: datetime) -> dict[str, Any]:
-    return {
-        "hold_id": h.id,
-        "show_id": h.show_id,
-        "seat_ids": list(h.seat_ids),
-        "status": h.status(now).value,
-        "expires_at": iso(h.expires_at),
-        "ttl_seconds": h.ttl_seconds(now),
-        "booking_id": h.booking_id,
-    }
+def hold_view(h: Hold, now: datetime) -> HoldView:
+    return HoldView(
+        h.id, h.show_id, h.seat_ids, h.status(now).value, iso(h.expires_at), h.ttl_seconds(now), h.booking_id
+    )
 
 
-def booking_view(b: Booking) -> dict[str, Any]:
-    return {
-        "booking_id": b.id,
-        "reference": b.reference,
-        "show_id": b.show_id,
-        "hold_id": b.hold_id,
-        "seat_ids": list(b.seat_ids),
-        "total_cents": b.total_cents,
-        "currency": b.currency,
-        "status": b.status,
-        "created_at": iso(b.created_at),
-        "customer": {"name": b.customer.name, "email": b.customer.email},
-        "notification": {
-            "status": b.notification_status,
-            "sent_at": iso(b.notification_sent_at) if b.notification_sent_at else None,
-        },
-    }
+def booking_view(b: Booking) -> BookingView:
+    sent = iso(b.notification_sent_at) if b.notification_sent_at else None
+    return BookingView(
+        b.id,
+        b.reference,
+        b.show_id,
+        b.hold_id,
+        b.seat_ids,
+        b.total_cents,
+        b.currency,
+        b.status,
+        iso(b.created_at),
+        CustomerView(b.customer.name, b.customer.email),
+        NotificationView(b.notification_status, sent),
+    )
 
 
-def notice_view(n: Notice) -> dict[str, Any]:
-    return {
-        "booking_id": n.booking_id,
-        "to": n.to,
-        "subject": n.subject,
-        "text": n.text,
-        "html": n.html,
-        "sent_at": iso(n.sent_at),
-    }
+def notice_view(n: Notice) -> NoticeView:
+    return NoticeView(n.booking_id, n.to, n.subject, n.text, n.html, iso(n.sent_at))

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api.bootstrap import environment
 from api.domain.errors import DomainError
+from api.environment import environment
 from api.workers.messages import PoisonMessage
 
 # Read straight from the environment: these objects are module-level (built once per environment,
@@ -56,8 +58,8 @@ class SqsBatch(AsyncBatchProcessor):
 
     def __init__(self, logger: Logger, metrics: Metrics) -> None:
         super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-        self._log = logger
-        self._metrics = metrics
+        self.log = logger
+        self.metrics = metrics
 
     def failure_handler(self, record: SQSRecord, exception: Any) -> Any:
         exc = exception[1]
@@ -69,10 +71,10 @@ class SqsBatch(AsyncBatchProcessor):
             "error": str(exc),
         }
         if code == "unexpected_error":
-            self._log.error("record_failed", extra=extra, exc_info=exception)
+            self.log.error("record_failed", extra=extra, exc_info=exception)
         else:
-            self._log.warning("record_failed", extra=extra)
-        count(self._metrics, "MessagesFailed")
+            self.log.warning("record_failed", extra=extra)
+        count(self.metrics, "MessagesFailed")
         return super().failure_handler(record, exception)
 
     def async_process(self) -> list[Any]:
@@ -80,6 +82,24 @@ class SqsBatch(AsyncBatchProcessor):
             return list(await asyncio.gather(*(self._async_process_record(r) for r in self.records)))
 
         return environment().run(all_records())
+
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def sqs_entry_point(processor: SqsBatch, record_handler: Callable[[SQSRecord], Awaitable[str]]) -> LambdaHandler:
+    """The Lambda entry point of an SQS event source (ReportBatchItemFailures): one record_handler call
+    per message, metrics flushed and the Lambda context logged once per invocation."""
+
+    @processor.metrics.log_metrics
+    @processor.log.inject_lambda_context
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        response = async_process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+        return dict(response)
+
+    return handler
 
 
 def failed_ids(response: PartialItemFailureResponse) -> list[str]:

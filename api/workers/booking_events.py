@@ -6,14 +6,11 @@ delivered twice sends one notice; the second delivery counts as DuplicateDeliver
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import async_process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api.bootstrap import Services, environment
-from api.workers.batch import SqsBatch, count, make_logger, make_metrics
+from api.bootstrap import Services
+from api.environment import environment
+from api.workers.batch import SqsBatch, count, make_logger, make_metrics, sqs_entry_point
 from api.workers.messages import BookingEventMessage, parse_booking_event
 
 logger = make_logger("booking-events")
@@ -45,11 +42,4 @@ async def record_handler(record: SQSRecord) -> str:
     return outcome
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """SQS event source entry point (ReportBatchItemFailures): returns the failed messageIds."""
-    response = async_process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    return dict(response)
+handler = sqs_entry_point(processor, record_handler)

@@ -7,17 +7,11 @@ Idempotent: a second delivery finds the hold released and does nothing (HoldExpi
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import async_process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api.bootstrap import Services, environment
-from api.domain.errors import HoldNotFound
-from api.domain.model import HoldStatus
-from api.workers.batch import SqsBatch, count, make_logger, make_metrics
+from api.bootstrap import Services
+from api.environment import environment
+from api.workers.batch import SqsBatch, count, make_logger, make_metrics, sqs_entry_point
 from api.workers.messages import HoldExpiryMessage, parse_hold_expiry
 
 logger = make_logger("hold-expiry")
@@ -29,19 +23,7 @@ OUTCOME_METRIC = {"expired": "HoldsExpired", "noop": "HoldExpiryNoops", "resched
 
 async def expire(services: Services, msg: HoldExpiryMessage) -> str:
     """Release the hold if still active and expired -> "expired"; else "noop" (or "rescheduled" if early)."""
-    now = services.clock.now()
-    if msg.expires_at > now and services.scheduler is not None:
-        # Delivered early (DelaySeconds caps at 900 s, clocks drift): ask again for the remainder.
-        try:
-            hold = await services.holds.get(msg.hold_id)
-        except HoldNotFound:
-            return "noop"
-        if hold.stored_status is not HoldStatus.ACTIVE:
-            return "noop"
-        await services.scheduler.schedule(hold, math.ceil((hold.expires_at - now).total_seconds()) + 1)
-        return "rescheduled"
-    changed = await services.holds.expire(msg.hold_id)
-    return "expired" if changed else "noop"
+    return (await services.holds.expire(msg.hold_id, msg.expires_at)).value
 
 
 async def record_handler(record: SQSRecord) -> str:
@@ -53,11 +35,4 @@ async def record_handler(record: SQSRecord) -> str:
     return outcome
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """SQS event source entry point (ReportBatchItemFailures): returns the failed messageIds."""
-    response = async_process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    return dict(response)
+handler = sqs_entry_point(processor, record_handler)

@@ -26,8 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from api.bootstrap import WorkerIO, open_worker_io, use_environment
+from api.bootstrap import QueueClient, WorkerIO, open_worker_io
 from api.domain.errors import DependencyUnavailable
+from api.environment import use_environment
 from api.settings import Settings, load_settings
 from api.workers.sqs_event import LocalContext, sqs_event
 
@@ -109,7 +110,7 @@ class Worker:
             handler = load_handler(self._contract[key]["handler"])
             for _ in range(self._cfg.pollers):
                 tasks.append(asyncio.create_task(self._poll(key, queue, arn, handler, stop)))
-        if self._io.relay is not None and self._cfg.sweep_interval > 0:
+        if self._io.outbox is not None and self._cfg.sweep_interval > 0:
             tasks.append(asyncio.create_task(self._sweep(stop)))
         if ready is not None:
             ready()
@@ -120,7 +121,7 @@ class Worker:
             self._env.shutdown(wait=True)
         return self.stats
 
-    async def _poll(self, key: str, queue: Any, arn: str, handler: Handler, stop: asyncio.Event) -> None:
+    async def _poll(self, key: str, queue: QueueClient, arn: str, handler: Handler, stop: asyncio.Event) -> None:
         spec, stats = self._contract[key], self.stats.queues[key]
         visibility = self._cfg.visibility_timeout or int(spec["visibility_timeout_seconds"])
         while not stop.is_set():
@@ -189,10 +190,10 @@ class Worker:
         return {str(f["itemIdentifier"]) for f in failures} & everything
 
     async def _sweep(self, stop: asyncio.Event) -> None:
-        relay = self._io.relay
-        while not stop.is_set():
+        outbox = self._io.outbox
+        while outbox is not None and not stop.is_set():
             try:
-                self.stats.relayed += await relay.sweep(older_than_seconds=self._cfg.sweep_older_than)
+                self.stats.relayed += await outbox.sweep(older_than_seconds=self._cfg.sweep_older_than)
             except DependencyUnavailable as err:
                 self.stats.sweep_errors += 1
                 log.warning("outbox_sweep_failed error=%s", err)

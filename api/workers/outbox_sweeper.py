@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api.bootstrap import environment
+from api.environment import environment
 from api.workers.batch import count, make_logger, make_metrics
 
 logger = make_logger("outbox-sweeper")
@@ -25,10 +25,10 @@ MAX_EVENTS = 5000  # per invocation: bounded work, the next schedule continues
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Relay pending outbox events older than a few seconds; return how many were sent."""
     env = environment()
-    relay = env.services.relay
-    if relay is None:
+    outbox = env.services.outbox
+    if outbox is None:
         logger.warning("outbox_sweeper_not_configured", extra={"hint": "set BOOKING_EVENTS_QUEUE_URL"})
         return {"relayed": 0}
-    relayed: int = env.run(relay.sweep(older_than_seconds=OLDER_THAN_SECONDS, max_events=MAX_EVENTS))
+    relayed = env.run(outbox.sweep(older_than_seconds=OLDER_THAN_SECONDS, max_events=MAX_EVENTS))
     count(metrics, "OutboxEventsRelayed", relayed)
     return {"relayed": relayed}

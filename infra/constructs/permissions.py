@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 # DynamoDB transactions are authorised per item action (Put/Update/Delete/ConditionCheckItem).
-# Matched to api/adapters/dynamodb (store.py, outbox.py): transactions carry Put and Update items only.
+# Matched to api/adapters/dynamodb (seat_locks.py, bookings.py, catalog.py, outbox.py): transactions carry
+# Put and Update items only; BatchGetItem is the consistent read of a hold's seats after conflicts (ADR 0012).
 API_TABLE_ACTIONS: tuple[str, ...] = (
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.console import Console
@@ -10,6 +11,9 @@ from rich.table import Table
 
 P95_SLO_MS = 300.0
 AVAILABILITY_SLO = 0.999
+HOLDS = "POST /api/shows/{id}/holds"
+BOOKINGS = ("POST /api/bookings", "POST /api/bookings (retry)")
+CONTENDED = "seat_lock_contended"  # the seat locks stayed contended past the API's retries: nothing is taken
 
 
 def failures(status_counts: dict[str, int]) -> int:
@@ -32,9 +36,35 @@ def slo(endpoints: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def outcomes(endpoints: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """What became of the hold and booking attempts, each outcome counted on its own.
+
+    refused: 409 seats_unavailable (someone holds or booked a seat); contended: 503 seat_lock_contended
+    (the seat locks stayed contended past the API's retries, nothing is taken); failed: other 5xx and timeouts.
+    """
+    out: dict[str, dict[str, int]] = {}
+    for kind, names in (("holds", (HOLDS,)), ("bookings", BOOKINGS)):
+        eps = [e for e in endpoints if e["name"] in names]
+        status: dict[str, int] = {}
+        codes: dict[str, int] = {}
+        for e in eps:
+            for k, v in e["status_counts"].items():
+                status[k] = status.get(k, 0) + v
+            for k, v in e.get("error_codes", {}).items():
+                codes[k] = codes.get(k, 0) + v
+        contended = codes.get(CONTENDED, 0)
+        row = {"attempts": sum(e["requests"] for e in eps), "ok": status.get("201", 0)}
+        if kind == "holds":
+            row["refused"] = codes.get("seats_unavailable", 0)
+        else:
+            row |= {"declined": status.get("402", 0), "conflicts": status.get("409", 0)}
+        out[kind] = row | {"contended": contended, "failed": failures(status) - contended}
+    return out
+
+
 def build(summary: dict[str, Any], target: str, invariants: list[dict[str, Any]] | None) -> dict[str, Any]:
     """The --json document (and what the human view renders)."""
-    keep = ("name", "requests", "rps", "p50_ms", "p95_ms", "p99_ms", "status_counts", "phases")
+    keep = ("name", "requests", "rps", "p50_ms", "p95_ms", "p99_ms", "status_counts", "error_codes", "phases")
     endpoints = [{k: e[k] for k in keep if k in e} for e in summary["endpoints"]]
     return {
         "scenario": summary["scenario"],
@@ -44,6 +74,7 @@ def build(summary: dict[str, Any], target: str, invariants: list[dict[str, Any]]
         "endpoints": endpoints,
         "total": {k: summary["total"][k] for k in keep if k in summary.get("total", {})},
         "slo": slo(endpoints),
+        "outcomes": outcomes(endpoints),
         "invariants": invariants or [],
         "out_dir": summary.get("out_dir"),
     }
@@ -79,6 +110,8 @@ def render(doc: dict[str, Any], console: Console) -> None:
     )
     if doc.get("locust_cpu"):
         console.print(cpu_line(doc["locust_cpu"]))
+    for kind, row in doc.get("outcomes", {}).items():
+        console.print(f"{kind}: " + "  ".join(f"{k} {v}" for k, v in row.items()))
     render_invariants(doc["invariants"], console)
 
 
@@ -94,10 +127,14 @@ def cpu_line(cpu: dict[str, dict[str, float]]) -> str:
 
 
 def render_invariants(invariants: list[dict[str, Any]], console: Console) -> None:
-    """Each invariant with pass/fail and up to ten offending ids."""
+    """Each invariant with pass/fail and up to ten offending ids (with the API's log line, when known)."""
     for inv in invariants:
         console.print(f"invariant {inv['name']}: {_ok(inv['ok'])} ({inv['checked']} checked)")
-        for v in inv["violations"][:10]:
+        evidence = inv.get("evidence") or []
+        for i, v in enumerate(inv["violations"][:10]):
             console.print(f"    [red]{escape(v)}[/]")
+            if i < len(evidence):
+                line = evidence[i].get("api_log")
+                console.print(f"      API log: {escape(json.dumps(line)) if line else 'no line for this request id'}")
         if inv["violation_count"] > 10:
             console.print(f"    ... {inv['violation_count'] - 10} more (see --json)")

@@ -43,8 +43,10 @@ def default_out_dir() -> Path:
     return Path(".labctl") / "load" / datetime.now(UTC).strftime("run-%Y%m%dT%H%M%SZ")
 
 
-def run_checker(t: target.Target, log_path: Path | None) -> list[dict[str, Any]]:
-    """Run the invariant checker against t's table; clear errors when it cannot read it."""
+def run_checker(t: target.Target, log_path: Path | None, api_log: Path | None = None) -> list[dict[str, Any]]:
+    """Run the invariant checker against t's table; clear errors when it cannot read it.
+
+    api_log: the API's log file (default: t's), so each refusal the checker doubts comes with the API's line."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from loadtests.invariants import check_run
@@ -56,7 +58,9 @@ def run_checker(t: target.Target, log_path: Path | None) -> list[dict[str, Any]]
             "Pass --table NAME (and --dynamodb-endpoint URL for DynamoDB Local), or --no-check.",
         )
     try:
-        results = check_run(t.table, endpoint_url=t.dynamodb_endpoint, region=t.region, log_path=log_path)
+        results = check_run(
+            t.table, endpoint_url=t.dynamodb_endpoint, region=t.region, log_path=log_path, api_log=api_log or t.api_log
+        )
     except (BotoCoreError, ClientError) as err:
         raise LabError(
             "checker_failed", f"Could not read table {t.table}: {err}", "Check --table / --dynamodb-endpoint."
@@ -106,7 +110,8 @@ def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None =
         if unsafe_api is not None:
             unsafe_api.stop()
     summary["out_dir"] = str(out_dir)
-    invariants = run_checker(t, out_dir / "load-log.jsonl") if opts.check else []
+    api_log = unsafe_api.log_path if unsafe_api else None
+    invariants = run_checker(t, out_dir / "load-log.jsonl", api_log) if opts.check else []
     doc = report.build(summary, url, invariants)
     doc["locust_cpu"] = summary.get("locust_cpu", {})
     doc["unsafe_locks"] = opts.unsafe_locks
@@ -137,7 +142,9 @@ def check(
         )
     if local:
         lab = target.local_lab()
-        t = target.Target(lab.url, True, table or lab.table, dynamodb_endpoint or lab.dynamodb_endpoint, region)
+        t = target.Target(
+            lab.url, True, table or lab.table, dynamodb_endpoint or lab.dynamodb_endpoint, region, lab.api_log
+        )
     else:
         t = target.Target("", False, table, dynamodb_endpoint, region)
     invariants = run_checker(t, log)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 from labctl.output import LabError
@@ -18,6 +19,7 @@ class Target:
     table: str | None = None
     dynamodb_endpoint: str | None = None  # None: real AWS (boto3's default endpoint)
     region: str = "us-east-1"
+    api_log: Path | None = None  # the API's JSON log (the local lab's): the checker quotes its lines
 
 
 def validate(scenario: str, users: int) -> None:
@@ -55,6 +57,7 @@ def local_lab() -> Target:
         table=current.table_name,
         dynamodb_endpoint=current.endpoints.get("dynamodb"),
         region=current.region,
+        api_log=Path(current.log_dir) / "api.log" if current.log_dir else None,
     )
 
 
@@ -85,7 +88,7 @@ def resolve(
         is_local = parsed.hostname in LOCAL_HOSTS
         return Target(target_url.rstrip("/"), is_local, table, dynamodb_endpoint, region)
     lab = local_lab()
-    return Target(lab.url, True, table or lab.table, dynamodb_endpoint or lab.dynamodb_endpoint, region)
+    return Target(lab.url, True, table or lab.table, dynamodb_endpoint or lab.dynamodb_endpoint, region, lab.api_log)
 
 
 def ensure_reachable(url: str, timeout_s: float = 5.0) -> None:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,14 @@ import pytest
 
 from api.adapters.clock import SystemClock
 from api.adapters.dynamodb import items as I
-from api.adapters.dynamodb.client import open_dynamodb
-from api.adapters.dynamodb.outbox import OutboxRelay
+from api.adapters.dynamodb.client import BotocoreClient, open_dynamodb
+from api.adapters.dynamodb.outbox import DynamoOutbox
+from api.adapters.dynamodb.table import Table
 from api.adapters.sqs import SqsEventPublisher, ensure_queues, open_sqs
 from api.bootstrap import Services, build_services
 from api.service.bookings import BookingRequest
 from api.service.demo_catalog import catalog
+from api.service.outbox import OutboxService
 from api.settings import Settings
 from api.workers.messages import parse_booking_event
 
@@ -61,17 +63,22 @@ async def _services(lab: Lab, stack: AsyncExitStack, **overrides: Any) -> Servic
     services = await build_services(lab.settings.model_copy(update=overrides))
     stack.push_async_callback(services.aclose)
     movies, shows = catalog(datetime.now(UTC).date(), 1)
-    await services.store.put_catalog(movies, shows[:1])
+    await services.stores.catalog.put_catalog(movies, shows[:1])
     return services
 
 
 async def _book(services: Services) -> str:
     show_id = catalog(datetime.now(UTC).date(), 1)[1][0].id
-    hold = await services.holds.create(show_id, ["D1"])
-    request = BookingRequest(hold["hold_id"], "Ada", "ada@example.com", "tok_visa")
-    result = await services.bookings.book(f"k-{uuid.uuid4().hex}", request)
-    assert result.status == 201
-    return str(result.body["booking_id"])
+    created = await services.holds.create(show_id, ["D1"])
+    request = BookingRequest(created.hold.hold_id, "Ada", "ada@example.com", "tok_visa")
+    placed = await services.bookings.book(f"k-{uuid.uuid4().hex}", request)
+    assert placed.created
+    return placed.booking.booking_id
+
+
+def _relay(lab: Lab, publisher: SqsEventPublisher) -> OutboxService:
+    clock = SystemClock()
+    return OutboxService(DynamoOutbox(Table(BotocoreClient(lab.ddb), lab.table), clock), publisher, clock)
 
 
 async def _outbox(lab: Lab) -> list[dict[str, Any]]:
@@ -115,7 +122,7 @@ async def test_a_booking_succeeds_while_sqs_is_down_and_the_sweeper_sends_its_ev
     assert item["GSI1PK"]["S"] == I.OUTBOX_PENDING  # still pending: the relay failed, the booking did not
     assert await _receive_all(lab) == []
 
-    relay = OutboxRelay(lab.ddb, lab.table, SqsEventPublisher(lab.sqs, lab.urls["booking_events"]), SystemClock())
+    relay = _relay(lab, SqsEventPublisher(lab.sqs, lab.urls["booking_events"]))
     assert await relay.sweep(older_than_seconds=60) == 0  # younger than the cutoff: left to the API
     assert await relay.sweep(older_than_seconds=0) == 1
     assert await relay.sweep(older_than_seconds=0) == 0  # nothing pending any more
@@ -134,12 +141,14 @@ async def test_an_event_relayed_twice_sends_one_confirmation(lab: Lab) -> None:
         services = await _services(lab, stack, booking_events_queue_url=lab.urls["booking_events"] + "-nope")
         booking_id = await _book(services)
         publisher = SqsEventPublisher(lab.sqs, lab.urls["booking_events"])
-        relay = OutboxRelay(lab.ddb, lab.table, publisher, SystemClock())
-        [pending] = await relay.pending(older_than_seconds=0)
+        relay = _relay(lab, publisher)
+        [pending] = await DynamoOutbox(Table(BotocoreClient(lab.ddb), lab.table), SystemClock()).pending(
+            timedelta(0), 10
+        )
         await publisher.publish([pending])  # sent, then "crashed" before marking it relayed
         assert await relay.sweep(older_than_seconds=0) == 1  # the sweeper sends it again
         bodies = await _receive_all(lab)
         assert len(bodies) == 2
         results = [await services.notifications.send_confirmation(parse_booking_event(b).booking_id) for b in bodies]
         assert [r.sent for r in results] == [True, False]
-        assert (await services.bookings.get(booking_id))["notification"]["status"] == "sent"
+        assert (await services.bookings.get(booking_id)).notification.status == "sent"

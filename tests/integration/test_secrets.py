@@ -23,13 +23,13 @@ async def test_the_signing_key_is_read_from_secrets_manager(moto_server: str) ->
 
 async def test_the_notice_carries_a_code_only_the_key_holder_can_compute() -> None:
     w = await make_world()
-    hold = await w.services.holds.create(w.show_id, ["A1"])
-    body = (await w.services.bookings.book("k-sign", booking_request(hold["hold_id"]))).body
-    await w.services.notifications.send_confirmation(body["booking_id"])
-    notice = await w.services.bookings.confirmation(body["booking_id"])
-    booking = await w.store.get_booking(body["booking_id"])
+    created = await w.services.holds.create(w.show_id, ["A1"])
+    placed = await w.services.bookings.book("k-sign", booking_request(created.hold.hold_id))
+    await w.services.notifications.send_confirmation(placed.booking.booking_id)
+    notice = await w.services.bookings.confirmation(placed.booking.booking_id)
+    booking = await w.store.get_booking(placed.booking.booking_id)
     assert booking is not None
     code = verification_code(w.services.settings.confirmation_signing_key, booking)
     assert len(code) == 16
-    assert f"Verification code: {code}" in notice["text"]
+    assert f"Verification code: {code}" in notice.text
     assert code != verification_code("another-key", booking)

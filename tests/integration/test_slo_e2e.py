@@ -23,7 +23,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from api.seed import seed
+from api.bootstrap import seed_catalog
+from api.settings import Settings
 from labctl.commands.slo import app as slo_app
 from labctl.local.ports import free_port, wait_for_port
 
@@ -92,7 +93,8 @@ def test_report_after_load_shows_declines_and_the_5xx_burst(
     dynamodb_local: str, moto_server: str, tmp_path: Path
 ) -> None:
     table = f"slo-{uuid.uuid4().hex[:8]}"
-    asyncio.run(seed(dynamodb_local, table, "us-east-1", days=1, create_table=True))
+    target = Settings(dynamodb_endpoint_url=dynamodb_local, table_name=table)
+    asyncio.run(seed_catalog(target, days=1, create_table=True))
     env = {"STORE": "dynamodb", "TABLE_NAME": table, "DYNAMODB_ENDPOINT_URL": dynamodb_local,
            "AWS_REGION": "us-east-1", "LOG_LEVEL": "INFO", "PAYMENT_SLOW_DELAY_MS": "0"}  # fmt: skip
     healthy_log, faulty_log = tmp_path / "api.log", tmp_path / "api-faulty.log"

@@ -80,16 +80,16 @@ async def _scenario(services: Services, ddb: Any, table: str) -> Outcome:
     holds, bookings = services.holds, services.bookings
     show_id = catalog(datetime.now(UTC).date(), 1)[1][0].id
     t_scheduled = time.monotonic()  # the messages are sent after this instant: they are visible >= +6 s
-    expired = (await holds.create(show_id, ["A1", "A2"]))["hold_id"]
-    solo = (await holds.create(show_id, ["B1"]))["hold_id"]
-    booked = (await holds.create(show_id, ["C1"]))["hold_id"]
+    expired = (await holds.create(show_id, ["A1", "A2"])).hold.hold_id
+    solo = (await holds.create(show_id, ["B1"])).hold.hold_id
+    booked = (await holds.create(show_id, ["C1"])).hold.hold_id
     request = BookingRequest(booked, "Ada Lovelace", "ada@example.com", "tok_visa")
-    booking_id = (await bookings.book(f"k-{uuid.uuid4().hex}", request)).body["booking_id"]
+    booking_id = (await bookings.book(f"k-{uuid.uuid4().hex}", request)).booking.booking_id
     t_booked = time.monotonic()
 
     confirmation_after = -1.0
     while time.monotonic() - t_booked < 10:
-        if (await bookings.get(booking_id))["notification"]["status"] == "sent":
+        if (await bookings.get(booking_id)).notification.status == "sent":
             confirmation_after = time.monotonic() - t_booked
             break
         await asyncio.sleep(0.1)
@@ -98,7 +98,7 @@ async def _scenario(services: Services, ddb: Any, table: str) -> Outcome:
     expires_at = (await holds.get(expired)).expires_at
     await asyncio.sleep(max(0.0, (expires_at - datetime.now(UTC)).total_seconds()) + 0.05)
     t_expired = time.monotonic()
-    reheld = (await holds.create(show_id, ["A1"]))["hold_id"]
+    reheld = (await holds.create(show_id, ["A1"])).hold.hold_id
     rehold_after = time.monotonic() - t_expired
 
     visible_at = t_scheduled + MESSAGE_DELAY_S
@@ -165,7 +165,7 @@ async def outcome(
         services = await build_services(settings)
         stack.push_async_callback(services.aclose)
         movies, shows = catalog(datetime.now(UTC).date(), 1)
-        await services.store.put_catalog(movies, shows[:1])
+        await services.stores.catalog.put_catalog(movies, shows[:1])
 
         out, err = (logs / "worker.out").open("wb"), (logs / "worker.err").open("wb")
         # batching_window=0: the release latency is under test here, not Lambda's batching window

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from api.adapters.clock import ManualClock
 from api.adapters.memory import MemoryStore, RecordingScheduler
 from api.adapters.payment_mock import MockPaymentGateway
-from api.bootstrap import Services, wire
+from api.bootstrap import Services, memory_stores, wire
 from api.service.bookings import BookingRequest
 from api.service.demo_catalog import catalog
 from api.settings import Settings
@@ -36,7 +36,7 @@ async def make_world(*, hold_ttl: int = 300, slow_ms: int = 50) -> World:
     settings = Settings(
         store="memory", hold_ttl_seconds=hold_ttl, seat_map_cache_ms=0, catalog_cache_ms=0, seat_counts_cache_ms=0
     )
-    services = wire(settings, store, clock=clock, scheduler=scheduler, payments=payments)
+    services = wire(settings, memory_stores(store), clock=clock, scheduler=scheduler, payments=payments)
     return World(services, store, clock, scheduler, payments, shows[0].id)
 
 

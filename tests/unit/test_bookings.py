@@ -18,29 +18,30 @@ from api.domain.errors import (
     IdempotencyRequestInProgress,
     PaymentDeclined,
 )
+from api.service.views import NotificationView, SeatCounts
 from tests.support.builders import World, booking_request, make_world
 
 
 async def _hold(w: World, seats: list[str]) -> str:
-    return str((await w.services.holds.create(w.show_id, seats))["hold_id"])
+    return str((await w.services.holds.create(w.show_id, seats)).hold.hold_id)
 
 
 async def test_booking_moves_the_held_seats_to_booked_and_charges_once() -> None:
     w = await make_world()
     hold_id = await _hold(w, ["A1", "A2"])
     result = await w.services.bookings.book("key-1", booking_request(hold_id))
-    assert result.status == 201
+    assert result.created
     assert not result.replayed
-    body = result.body
-    assert body["status"] == "confirmed"
-    assert body["seat_ids"] == ["A1", "A2"]
+    body = result.booking
+    assert body.status == "confirmed"
+    assert body.seat_ids == ("A1", "A2")
     show = await w.services.catalog.get_show(w.show_id)
-    assert body["total_cents"] == 2 * show.price_cents
-    assert body["reference"].startswith("MTB-")
-    assert len(body["reference"]) == 10
-    assert body["notification"] == {"status": "pending", "sent_at": None}
-    assert (await w.services.catalog.seat_map(w.show_id))["counts"] == {"available": 118, "held": 0, "booked": 2}
-    assert (await w.services.holds.view(hold_id))["status"] == "booked"
+    assert body.total_cents == 2 * show.price_cents
+    assert body.reference.startswith("MTB-")
+    assert len(body.reference) == 10
+    assert body.notification == NotificationView(status="pending", sent_at=None)
+    assert (await w.services.catalog.seat_map(w.show_id)).counts == SeatCounts(available=118, held=0, booked=2)
+    assert (await w.services.holds.view(hold_id)).status == "booked"
     assert w.payments.calls == 1
     assert [e.type for e in w.store.outbox] == ["booking_confirmed"]
 
@@ -51,8 +52,7 @@ async def test_same_key_and_same_body_replays_the_first_response() -> None:
     first = await w.services.bookings.book("key-2", booking_request(hold_id))
     again = await w.services.bookings.book("key-2", booking_request(hold_id))
     assert again.replayed
-    assert again.status == 201
-    assert again.body == first.body
+    assert again.booking == first.booking
     assert len(w.store.bookings) == 1
     assert w.payments.calls == 1
 
@@ -72,7 +72,7 @@ async def test_same_key_while_the_first_request_is_in_flight_is_refused() -> Non
     await asyncio.sleep(0.05)
     with pytest.raises(IdempotencyRequestInProgress):
         await w.services.bookings.book("key-4", booking_request(hold_id, token="tok_slow"))
-    assert (await first).status == 201
+    assert (await first).created
 
 
 @pytest.mark.parametrize(
@@ -98,9 +98,9 @@ async def test_a_declined_card_keeps_the_hold_and_the_key_can_be_retried() -> No
     hold_id = await _hold(w, ["F1"])
     with pytest.raises(PaymentDeclined):
         await w.services.bookings.book("key-5", booking_request(hold_id, token="tok_chargeDeclined"))
-    assert (await w.services.holds.view(hold_id))["status"] == "active"
+    assert (await w.services.holds.view(hold_id)).status == "active"
     ok = await w.services.bookings.book("key-6", booking_request(hold_id))
-    assert ok.status == 201
+    assert ok.created
     # the declined key left nothing behind: the same body may be retried under it
     with pytest.raises(HoldAlreadyBooked):
         await w.services.bookings.book("key-5", booking_request(hold_id, token="tok_chargeDeclined"))
@@ -154,19 +154,19 @@ async def test_a_hold_expiring_during_payment_is_refunded() -> None:
 async def test_confirmation_is_sent_once_and_rendered_with_the_booking_details() -> None:
     w = await make_world()
     hold_id = await _hold(w, ["A5", "A6"])
-    booking = (await w.services.bookings.book("key-12", booking_request(hold_id))).body
+    booking = (await w.services.bookings.book("key-12", booking_request(hold_id))).booking
     with pytest.raises(ConfirmationNotReady):
-        await w.services.bookings.confirmation(booking["booking_id"])
-    first = await w.services.notifications.send_confirmation(booking["booking_id"])
-    second = await w.services.notifications.send_confirmation(booking["booking_id"])
+        await w.services.bookings.confirmation(booking.booking_id)
+    first = await w.services.notifications.send_confirmation(booking.booking_id)
+    second = await w.services.notifications.send_confirmation(booking.booking_id)
     assert (first.sent, second.sent) == (True, False)
-    notice = await w.services.bookings.confirmation(booking["booking_id"])
-    assert booking["reference"] in notice["subject"]
-    assert "A5, A6" in notice["text"]
-    assert "<h1>" in notice["html"]
-    assert notice["to"] == "ada@example.com"
-    view = await w.services.bookings.get(booking["booking_id"])
-    assert view["notification"]["status"] == "sent"
+    notice = await w.services.bookings.confirmation(booking.booking_id)
+    assert booking.reference in notice.subject
+    assert "A5, A6" in notice.text
+    assert "<h1>" in notice.html
+    assert notice.to == "ada@example.com"
+    view = await w.services.bookings.get(booking.booking_id)
+    assert view.notification.status == "sent"
 
 
 async def test_unknown_booking_is_not_found() -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from api.adapters.dynamodb import items as I
 from api.domain.model import Booking, Customer, Hold, HoldStatus
@@ -171,7 +174,9 @@ def test_a_refusal_caused_only_by_an_expired_hold_is_reported() -> None:
         },
     ]
     assert _failed(snap, log) == {
-        "no_refusal_by_expired_hold": [f"sh-a/D1: refused at {late} with no live hold or booking"]
+        "no_refusal_by_expired_hold": [
+            f"sh-a/D1: refused at {late} (request ?) with no live hold or booking; stored now: held by h-old"
+        ]
     }
 
 
@@ -215,10 +220,71 @@ def test_the_snapshot_reads_the_items_the_api_writes() -> None:
     booking = Booking("b1", "MTB-ABCDEF", SHOW, "h1", ("A1", "A2"), 2000, "USD", Customer("N", "n@x.io"), "pay", now)
     seat = {**I.seat_item(SHOW, "A1"), "status": I.s("booked"), "booking_id": I.s("b1")}
     idem = {**I.idem_key("k1"), "state": I.s("completed"), "booking_id": I.s("b1")}
+    gone = Hold("h2", SHOW, ("B1",), now, now + timedelta(seconds=30), HoldStatus.RELEASED)
+    released = {**I.hold_item(gone), "released_at": I.n(I.ms(now) + 5_000)}
     snap = Snapshot()
-    for item in (I.hold_item(hold), I.booking_item(booking), seat, idem):
+    for item in (I.hold_item(hold), I.booking_item(booking), seat, idem, released):
         snap.add_item(item)
     assert snap.seats[(SHOW, "A1")] == SeatRow(SHOW, "A1", "booked", None, "b1")
-    assert snap.holds == [HoldRow("h1", SHOW, ("A1", "A2"), I.ms(now), I.ms(now) + 30_000, "booked")]
+    assert snap.holds == [
+        HoldRow("h1", SHOW, ("A1", "A2"), I.ms(now), I.ms(now) + 30_000, "booked"),
+        HoldRow("h2", SHOW, ("B1",), I.ms(now), I.ms(now) + 30_000, "released", I.ms(now) + 5_000),
+    ]
+    assert snap.holds[1].live_until_ms == I.ms(now) + 5_000
     assert snap.bookings == [BookingRow("b1", SHOW, "h1", ("A1", "A2"), I.ms(now))]
     assert snap.idem == [IdemRow("k1", "completed", "b1")]
+
+
+def _refusal(at: int, seat: str, rid: str) -> dict[str, Any]:
+    return {
+        "ev": "hold",
+        "t0": at,
+        "t1": at + 9,
+        "rid": rid,
+        "show": SHOW,
+        "seats": [seat],
+        "status": 409,
+        "code": "seats_unavailable",
+        "conflict": [seat],
+    }
+
+
+def test_a_released_hold_stops_covering_its_seats_when_it_was_released() -> None:
+    snap = _snapshot()
+    snap.holds.append(HoldRow("h-gone", SHOW, ("D1",), T0, T0 + 300_000, "released", released_ms=T0 + 1_000))
+    before, after = _refusal(T0 + 900, "D1", "r-before"), _refusal(T0 + 5_000, "D1", "r-after")
+    failed = _failed(snap, [*_log(), before, after])
+    assert failed == {
+        "no_refusal_by_expired_hold": [
+            f"sh-a/D1: refused at {T0 + 5_000} (request r-after) with no live hold or booking; stored now: available"
+        ]
+    }
+
+
+def test_each_doubted_refusal_quotes_the_apis_own_log_line(tmp_path: Path) -> None:
+    snap = _snapshot()
+    del snap.seats[(SHOW, "D1")]  # a show published before its seats were stored
+    api_line = {
+        "level": "INFO",
+        "message": "request",
+        "request_id": "r-lie",
+        "status": 409,
+        "error_code": "seats_unavailable",
+        "evidence": {"D1": "no seat item"},
+    }
+    other = {"message": "request", "request_id": "r-other", "status": 201}
+    log_file = tmp_path / "api.log"
+    log_file.write_text("uvicorn started\n" + "\n".join(orjson.dumps(x).decode() for x in (other, api_line)) + "\n")
+    [result] = [r for r in check(snap, [*_log(), _refusal(T0 + 50, "D1", "r-lie")], log_file) if not r.ok]
+    assert result.violations == [
+        f"sh-a/D1: refused at {T0 + 50} (request r-lie) with no live hold or booking; stored now: no seat item"
+    ]
+    assert result.as_dict()["evidence"] == [
+        {"request_id": "r-lie", "show": SHOW, "seat": "D1", "t0": T0 + 50, "t1": T0 + 59, "api_log": api_line}
+    ]
+
+
+def test_a_refusal_without_an_api_log_line_says_so() -> None:
+    snap = _snapshot()
+    [result] = [r for r in check(snap, [*_log(), _refusal(T0 + 50, "D1", "r-x")]) if not r.ok]
+    assert result.evidence[0]["api_log"] is None

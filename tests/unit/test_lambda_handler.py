@@ -55,13 +55,16 @@ class _Context:
 
 @pytest.fixture
 def lambda_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Import the handler module as Lambda would (cold start), then drop the loop it installed."""
+    """Import the handler module as Lambda would (cold start), then drop the environment it built."""
+    from api.environment import use_environment
+
     monkeypatch.setenv("STORE", "memory")
+    previous = use_environment(None)
     sys.modules.pop("api.http.lambda_handler", None)
     mod = importlib.import_module("api.http.lambda_handler")
     yield mod
-    mod._loop.run_until_complete(mod._services.aclose())
-    mod._loop.close()
+    mod._env.close()
+    use_environment(previous)
     asyncio.set_event_loop(None)
 
 

@@ -51,8 +51,8 @@ def test_merged_worker_numbers_equal_one_process_that_saw_every_request() -> Non
     one, a, b, master = Recorder(), Recorder(keep_log=True), Recorder(keep_log=True), Recorder()
     requests = [
         ("GET /api/movies", 200, 12.0, "baseline"),
-        ("POST h", 409, 30.0, "peak"),
-        ("POST h", 503, 90.0, "peak"),
+        ("POST h", 409, 30.0, "peak", "seats_unavailable"),
+        ("POST h", 503, 90.0, "peak", "seat_lock_contended"),
     ]
     for i, req in enumerate(requests * 5):
         one.request(*req)
@@ -61,6 +61,7 @@ def test_merged_worker_numbers_equal_one_process_that_saw_every_request() -> Non
     master.absorb(a.export())
     master.absorb(b.export())
     assert master.summary(10.0) == one.summary(10.0)
+    assert master.summary(10.0)[1]["error_codes"] == {"seat_lock_contended": 5, "seats_unavailable": 5}
     assert master.total.summary("all", 10.0) == one.total.summary("all", 10.0)
     assert a.export()["log"] == ['{"ev":"hold","status":201}\n']
 

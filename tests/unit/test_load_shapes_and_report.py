@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from labctl.load.report import slo
+from labctl.load.report import outcomes, slo
 from labctl.load.runner import RunSpec, locust_argv
 from loadtests.recorder import Recorder, is_failure, percentile
 from loadtests.shapes import plan
@@ -79,6 +79,28 @@ def test_recorder_summarises_per_endpoint_and_phase() -> None:
     assert ep["phases"]["peak"]["requests"] == 50
     assert ep["phases"]["peak"]["p50_ms"] == 75.0
     assert rec.total.statuses[409] == 25
+
+
+def test_outcomes_count_contention_apart_from_refusals_and_failures() -> None:
+    rec = Recorder()
+    for status, code, n in (
+        (201, None, 5),
+        (409, "seats_unavailable", 3),
+        (503, "seat_lock_contended", 2),
+        (0, None, 1),
+    ):
+        for _ in range(n):
+            rec.request("POST /api/shows/{id}/holds", status, 5.0, "peak", code)
+    rec.request("POST /api/bookings", 503, 5.0, "peak", "seat_lock_contended")
+    rec.request("POST /api/bookings (retry)", 201, 5.0, "peak")
+    rec.request("POST /api/bookings", 402, 5.0, "peak", "payment_declined")
+    rec.request("POST /api/bookings", 503, 5.0, "peak", "dependency_unavailable")
+    endpoints = rec.summary(1.0)
+    assert endpoints[-1]["error_codes"] == {"seat_lock_contended": 2, "seats_unavailable": 3}
+    assert outcomes(endpoints) == {
+        "holds": {"attempts": 11, "ok": 5, "refused": 3, "contended": 2, "failed": 1},
+        "bookings": {"attempts": 4, "ok": 1, "declined": 1, "conflicts": 0, "contended": 1, "failed": 1},
+    }
 
 
 def _ep(name: str, p95: float, counts: dict[str, int]) -> dict[str, object]:

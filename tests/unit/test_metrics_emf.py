@@ -96,6 +96,23 @@ def test_booking_outcomes_confirmed_declined_and_conflict(emf, world) -> None:
     assert conflict["_aws"]["CloudWatchMetrics"][1]["Dimensions"] == [["Service"]]
 
 
+def test_contention_past_the_retries_is_counted_as_its_own_outcome(world) -> None:
+    observer = EmfObserver(world.services.settings, stream=io.StringIO())
+    observer.routes.learn(["/api/shows/{show_id}/holds", "/api/bookings"])
+    hold = observer.document("/api/shows/{show_id}/holds", "POST", 503, 1.0, "seat_lock_contended", now_ms=1)
+    refused = observer.document("/api/shows/{show_id}/holds", "POST", 409, 1.0, "seats_unavailable", now_ms=1)
+    booking = observer.document("/api/bookings", "POST", 503, 1.0, "seat_lock_contended", now_ms=1)
+    assert hold is not None
+    assert refused is not None
+    assert booking is not None
+    assert (hold["HoldsContended"], hold["Errors5xx"], "HoldConflicts" in hold) == (1, 1, False)
+    assert ("HoldsContended" in refused, refused["HoldConflicts"]) == (False, 1)
+    assert (booking["BookingAttempts"], booking["BookingsContended"], booking["BookingsConfirmed"]) == (1, 1, 0)
+    assert "BookingsFailed" not in booking
+    names = {m["Name"] for m in hold["_aws"]["CloudWatchMetrics"][1]["Metrics"]}
+    assert names == {"HoldsContended"}
+
+
 def test_an_injected_fault_counts_as_5xx_on_its_route_template(world) -> None:
     out = io.StringIO()
     settings = world.services.settings.model_copy(update={"fault_5xx_rate": 1.0})
@@ -126,6 +143,7 @@ def test_slow_requests_are_not_good_latency(world) -> None:
         (201, None, "confirmed"),
         (402, "payment_declined", "declined"),
         (503, "injected_fault", "failed"),
+        (503, "seat_lock_contended", "contended"),
         (500, "internal_error", "failed"),
         (409, "hold_expired", "hold_expired"),
         (409, "hold_already_booked", "conflict"),

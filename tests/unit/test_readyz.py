@@ -66,7 +66,7 @@ def test_a_dependency_that_hangs_is_degraded_after_the_probe_timeout(
 
 def test_without_the_store_readyz_is_503_and_names_every_dependency(client: TestClient, world: World) -> None:
     world.services.probes["sqs"] = _fine
-    world.services.store.ping = _refused  # type: ignore[attr-defined]
+    world.services.stores.readiness.ping = _refused  # type: ignore[method-assign]
     res = client.get("/readyz")
     assert res.status_code == 503
     err = res.json()["error"]

@@ -13,6 +13,7 @@ from api.domain.model import Hold, SeatState, SeatStatus
 from api.service.catalog import CatalogService
 from api.service.demo_catalog import catalog
 from api.service.seat_map_cache import SeatMapCache
+from api.service.views import SeatCounts, SeatMapView
 from tests.support.builders import START
 
 
@@ -24,9 +25,8 @@ async def _catalog(cache_ms: int) -> tuple[CatalogService, MemoryStore, ManualCl
     return CatalogService(store, store, clock, cache_ms=cache_ms), store, clock, shows[0].id
 
 
-def _status(view: dict[str, object], seat: str) -> str:
-    seats: list[dict[str, str]] = view["seats"]  # type: ignore[assignment]
-    return next(s["status"] for s in seats if s["id"] == seat)
+def _status(view: SeatMapView, seat: str) -> str:
+    return next(s.status for s in view.seats if s.id == seat)
 
 
 def _hold(hold_id: str, show: str, seats: tuple[str, ...]) -> Hold:
@@ -37,7 +37,7 @@ async def test_concurrent_readers_of_a_cold_show_share_one_load() -> None:
     cat, _, _, show = await _catalog(cache_ms=500)
     views = await asyncio.gather(*(cat.seat_map(show) for _ in range(25)))
     assert cat.seat_maps.loads == 1
-    assert all(v["counts"]["available"] == 120 for v in views)
+    assert all(v.counts.available == 120 for v in views)
 
 
 async def test_even_without_caching_concurrent_readers_share_the_load_in_flight() -> None:
@@ -58,9 +58,9 @@ async def test_own_hold_and_booking_are_patched_in_without_a_reload() -> None:
     await store.create_hold(hold, START)
     cat.held(hold)
     view = await cat.seat_map(show)
-    assert (_status(view, "A1"), view["counts"]) == ("held", {"available": 118, "held": 2, "booked": 0})
+    assert (_status(view, "A1"), view.counts) == ("held", SeatCounts(available=118, held=2, booked=0))
     cat.booked(hold, "bkg_1")
-    assert (await cat.seat_map(show))["counts"] == {"available": 118, "held": 0, "booked": 2}
+    assert (await cat.seat_map(show)).counts == SeatCounts(available=118, held=0, booked=2)
     assert cat.seat_maps.loads == 1
 
 
@@ -129,7 +129,7 @@ async def test_holds_and_releases_through_the_services_keep_the_map_true(cache_m
     world.services.catalog.seat_maps.memo.ttl_s = cache_ms / 1000
     cat, holds, show = world.services.catalog, world.services.holds, world.show_id
     await cat.seat_map(show)
-    view = await holds.create(show, ["E1", "E2"])
-    assert (await cat.seat_map(show))["counts"]["held"] == 2
-    await holds.release(view["hold_id"])
-    assert (await cat.seat_map(show))["counts"]["held"] == 0
+    created = await holds.create(show, ["E1", "E2"])
+    assert (await cat.seat_map(show)).counts.held == 2
+    await holds.release(created.hold.hold_id)
+    assert (await cat.seat_map(show)).counts.held == 0

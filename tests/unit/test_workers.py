@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from api.adapters.sqs import event_body, hold_expiry_body
-from api.bootstrap import Environment, use_environment
 from api.domain.model import HoldStatus, SeatStatus
+from api.environment import Environment, use_environment
 from api.service.ports import OutboxEvent
 from api.workers import booking_events, hold_expiry
 from api.workers.messages import PoisonMessage, parse_booking_event, parse_hold_expiry
@@ -83,7 +83,7 @@ def _metrics(out: str) -> Counter[str]:
 
 
 def _hold(w: World, env: Environment, seats: list[str]) -> str:
-    return str(env.run(w.services.holds.create(w.show_id, seats))["hold_id"])
+    return env.run(w.services.holds.create(w.show_id, seats)).hold.hold_id
 
 
 def _expiry_body(env: Environment, w: World, hold_id: str) -> str:
@@ -159,7 +159,7 @@ def test_an_early_expiry_message_is_rescheduled_for_the_remaining_time(world: tu
 def _booking(w: World, env: Environment, seat: str, key: str) -> str:
     hold_id = _hold(w, env, [seat])
     result = env.run(w.services.bookings.book(key, booking_request(hold_id)))
-    return str(result.body["booking_id"])
+    return result.booking.booking_id
 
 
 def _confirmed_body(booking_id: str) -> str:

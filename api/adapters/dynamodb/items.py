@@ -5,7 +5,6 @@ Parsing is hand-written on purpose: boto3's TypeDeserializer costs ~4.5 ms for a
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -227,7 +226,3 @@ def parse_notice(it: Item) -> Notice:
         it["html"]["S"],
         from_ms(it["sent_at"]["N"]),
     )
-
-
-def dumps(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True)

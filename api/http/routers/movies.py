@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from api.http.deps import ServicesDep
+from api.http.deps import CatalogDep
 from api.http.responses import errors, json_response
 from api.http.schemas import MovieList, MovieOut, ShowList
 
@@ -17,22 +17,22 @@ MovieId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
 @router.get("", response_model=MovieList)
-async def list_movies(services: ServicesDep) -> Response:
+async def list_movies(catalog: CatalogDep) -> Response:
     """All movies, sorted by title."""
-    return json_response(await services.catalog.list_movies())
+    return json_response(await catalog.list_movies())
 
 
 @router.get("/{movie_id}", response_model=MovieOut, responses=errors(404, 422))
-async def get_movie(movie_id: MovieId, services: ServicesDep) -> Response:
+async def get_movie(movie_id: MovieId, catalog: CatalogDep) -> Response:
     """One movie."""
-    return json_response(await services.catalog.movie(movie_id))
+    return json_response(await catalog.movie(movie_id))
 
 
 @router.get("/{movie_id}/shows", response_model=ShowList, responses=errors(404, 422))
 async def list_shows(
     movie_id: MovieId,
-    services: ServicesDep,
+    catalog: CatalogDep,
     date: Annotated[Date | None, Query(description="Only shows starting on this UTC day (YYYY-MM-DD).")] = None,
 ) -> Response:
     """Showtimes of a movie, soonest first, with live availability."""
-    return json_response(await services.catalog.list_shows(movie_id, date))
+    return json_response(await catalog.list_shows(movie_id, date))

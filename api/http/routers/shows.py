@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from api.http.deps import ServicesDep
+from api.http.deps import CatalogDep, HoldsDep
 from api.http.responses import errors, json_response
 from api.http.schemas import HoldIn, HoldOut, SeatMapOut, ShowOut
 
@@ -16,19 +16,19 @@ ShowId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
 @router.get("/{show_id}", response_model=ShowOut, responses=errors(404, 422))
-async def get_show(show_id: ShowId, services: ServicesDep) -> Response:
+async def get_show(show_id: ShowId, catalog: CatalogDep) -> Response:
     """A show with its seat counts."""
-    return json_response(await services.catalog.show(show_id))
+    return json_response(await catalog.show(show_id))
 
 
 @router.get("/{show_id}/seats", response_model=SeatMapOut, responses=errors(404, 422))
-async def seat_map(show_id: ShowId, services: ServicesDep) -> Response:
+async def seat_map(show_id: ShowId, catalog: CatalogDep) -> Response:
     """Every seat with its status; an expired hold counts as available."""
-    return json_response(await services.catalog.seat_map(show_id), headers={"Cache-Control": "no-store"})
+    return json_response(await catalog.seat_map(show_id), headers={"Cache-Control": "no-store"})
 
 
-@router.post("/{show_id}/holds", status_code=201, response_model=HoldOut, responses=errors(404, 409, 422))
-async def create_hold(show_id: ShowId, body: HoldIn, services: ServicesDep) -> Response:
+@router.post("/{show_id}/holds", status_code=201, response_model=HoldOut, responses=errors(404, 409, 422, 503))
+async def create_hold(show_id: ShowId, body: HoldIn, holds: HoldsDep) -> Response:
     """Hold 1-10 seats, all or nothing, for HOLD_TTL_SECONDS."""
-    view = await services.holds.create(show_id, body.seat_ids)
-    return json_response(view, status=201, headers={"Location": f"/api/holds/{view['hold_id']}"})
+    created = await holds.create(show_id, body.seat_ids)
+    return json_response(created.hold, status=201, headers={"Location": f"/api/holds/{created.hold.hold_id}"})
