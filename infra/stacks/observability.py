@@ -135,7 +135,8 @@ class ObservabilityStack(cdk.Stack):
         topic = sns.Topic(
             self,
             "Alerts",
-            topic_name=f"{config.lab_name}-alerts",
+            # `<lab>-alerts` is the control stack's (lifecycle and budget) topic: one name, one topic.
+            topic_name=f"{config.lab_name}-slo-alerts",
             master_key=key,
             enforce_ssl=True,
             display_name=f"labctl {config.lab_name} SLO alerts",
