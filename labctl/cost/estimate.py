@@ -100,7 +100,9 @@ def allowance_items(items: list[Hourly]) -> list[Hourly]:
     for key, (free, what) in ALLOWANCES.items():
         n = min(used.get(key, 0.0), free)
         if n > 0:
-            credits.append(Hourly(ALLOWANCE, f"{n:g} {what}", "*", key, -n, monthly_fee=True, kind="allowance"))
+            credits.append(
+                Hourly(ALLOWANCE, f"{n:g} of {free} free {what}", "*", key, -n, monthly_fee=True, kind="allowance")
+            )
     return credits
 
 

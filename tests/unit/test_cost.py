@@ -121,8 +121,8 @@ def test_fixed_cost_per_hour_matches_the_hand_computed_figure() -> None:
     assert est.per_month_usd == pytest.approx(730 * by_hand, rel=1e-12)
     credits = {ln.logical_id: ln.usd for ln in est.lines if ln.kind == "allowance"}
     assert credits == {
-        "2 alarm metrics": pytest.approx(-3 * 2 * p("cw_alarm_month") / 730),
-        "10 custom metrics": pytest.approx(-3 * 10 * p("cw_custom_metric_month") / 730),
+        "2 of 10 free alarm metrics": pytest.approx(-3 * 2 * p("cw_alarm_month") / 730),
+        "10 of 10 free custom metrics": pytest.approx(-3 * 10 * p("cw_custom_metric_month") / 730),
     }
 
 
