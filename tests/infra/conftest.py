@@ -201,6 +201,17 @@ class CliSynth:
         return self.process.returncode, self._output, self.outdir
 
 
+def _in_background(args: list[str], outdir: Path, env: dict[str, str]) -> Iterator[CliSynth]:
+    """Run a synth command in the background for the session; kill it if the session ends first."""
+    process = subprocess.Popen(
+        args, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    yield CliSynth(process=process, outdir=outdir)
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
 @pytest.fixture(scope="session")
 def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliSynth]:
     """Start `npx cdk synth` (fargate, us-east-1, no domain, cdk-nag on) through the pinned CLI."""
@@ -208,35 +219,9 @@ def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliSynth]:
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK_DISABLE_VERSION_CHECK": "1"}
     for key in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"):
         env.pop(key, None)
-    process = subprocess.Popen(
-        [
-            "npx",
-            "--no-install",
-            "cdk",
-            "synth",
-            "--quiet",
-            "--no-notices",
-            "--no-version-reporting",
-            "-o",
-            str(outdir),
-            "-c",
-            f"lab_name={CLI_LAB}",
-            "-c",
-            "compute=fargate",
-            "-c",
-            "region=us-east-1",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    run = CliSynth(process=process, outdir=outdir)
-    yield run
-    if process.poll() is None:
-        process.kill()
-        process.communicate()
+    cdk = ["npx", "--no-install", "cdk", "synth", "--quiet", "--no-notices", "--no-version-reporting"]
+    context = ["-c", f"lab_name={CLI_LAB}", "-c", "compute=fargate", "-c", "region=us-east-1"]
+    yield from _in_background([*cdk, "-o", str(outdir), *context], outdir, env)
 
 
 def session_variants(configs: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -253,16 +238,4 @@ def variant_synth(tmp_path_factory: pytest.TempPathFactory, infra_configs: dict[
     covered = set(session_variants(infra_configs))
     rest = [json.dumps(list(v)) for v in every_variant() if v not in covered]
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.infra.variants", str(outdir), *rest],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    run = CliSynth(process=process, outdir=outdir)
-    yield run
-    if process.poll() is None:
-        process.kill()
-        process.communicate()
+    yield from _in_background([sys.executable, "-m", "tests.infra.variants", str(outdir), *rest], outdir, env)
