@@ -9,7 +9,8 @@
   non_canonical_path). The server decodes them before routing, so `/api/shows/1/hold%73` would reach
   hold creation under a name the WAF rules do not expect.
 
-Both checks are a few hundred nanoseconds per request: a byte search, and one constant-time compare.
+Both checks together cost 1-3 us of CPU per request (a header scan, a constant-time compare, a byte
+search; `python -m loadtests.edge_guard_cost`), under 0.1% of the API's CPU per request (ADR 0013).
 """
 
 from __future__ import annotations
