@@ -13,6 +13,10 @@ from tests.infra.conftest import CliSynth, SynthResult
 from tests.infra.physical_names import Claim, claims, clashes
 from tests.infra.variants import every_variant, read_labs, variant_name
 
+# The first test waits for the six-variant synth started at session start (tens of seconds on a quiet
+# machine, more under load): a longer bound than the suite's default.
+pytestmark = pytest.mark.timeout(900)
+
 
 def _session_labs(synth_results: dict[str, SynthResult]) -> dict[tuple[str, str, bool], Any]:
     labs = {}
