@@ -158,6 +158,21 @@ def _outbox(
     return OutboxService(store, queue, clock, timeout_s=timeout_s, in_background=background)
 
 
+async def _read_secrets(settings: Settings) -> Settings:
+    """Lambda has no ECS secret injection: read the secrets named by *_SECRET_ARN once, at cold start."""
+    wanted: dict[str, str] = {}
+    if settings.confirmation_signing_key_secret_arn and settings.confirmation_signing_key == DEV_SIGNING_KEY:
+        wanted["confirmation_signing_key"] = settings.confirmation_signing_key_secret_arn
+    if settings.origin_verify_secret_arn and not settings.origin_verify_secret:
+        wanted["origin_verify_secret"] = settings.origin_verify_secret_arn
+    if not wanted:
+        return settings
+    from api.adapters.secrets import read_secret
+
+    update = {field: await read_secret(arn, region=settings.aws_region) for field, arn in wanted.items()}
+    return settings.model_copy(update=update)
+
+
 async def build_services(settings: Settings, *, long_running: bool = False) -> Services:
     """Create adapters for the configured store and wire the services (call once per process).
 
@@ -174,11 +189,7 @@ async def build_services(settings: Settings, *, long_running: bool = False) -> S
 
     stack = AsyncExitStack()
     clock = SystemClock()
-    if settings.confirmation_signing_key_secret_arn and settings.confirmation_signing_key == DEV_SIGNING_KEY:
-        from api.adapters.secrets import read_secret
-
-        key = await read_secret(settings.confirmation_signing_key_secret_arn, region=settings.aws_region)
-        settings = settings.model_copy(update={"confirmation_signing_key": key})
+    settings = await _read_secrets(settings)
     client = await open_data_client(stack, settings)
     stores = dynamo_stores(client, settings.table_name, clock, unsafe=settings.seat_lock_mode == "unsafe")
     scheduler: HoldExpiryScheduler | None = None

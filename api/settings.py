@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     seat_lock_mode: Literal["transaction", "unsafe"] = "transaction"
     confirmation_signing_key: str = DEV_SIGNING_KEY
     confirmation_signing_key_secret_arn: str | None = None  # Lambda: read the key from Secrets Manager at cold start
+    # On AWS only: the value CloudFront sends in X-Origin-Verify (api/http/edge_guard.py); unset, nothing is checked.
+    origin_verify_secret: str | None = Field(default=None, repr=False)
+    origin_verify_secret_arn: str | None = None  # Lambda: read it from Secrets Manager at cold start
     metrics_namespace: str = "Labctl/Booking"
     latency_threshold_ms: int = 300
     fault_5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0)

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.bootstrap import Services, build_services
 from api.http import errors
+from api.http.edge_guard import EdgeGuardMiddleware
 from api.http.logging_json import configure as configure_logging
 from api.http.metrics import EmfObserver
 from api.http.middleware import RequestContextMiddleware, RequestObserver
@@ -58,6 +59,10 @@ def create_app(
     for observer in wired:
         if isinstance(observer, EmfObserver):
             observer.learn_routes(app)
+    # Inside the request context (added first = inner): refusals get a request id, a log line and a metric.
+    # Lambda resolves the origin secret while building its services, so theirs is the one to read.
+    origin_secret = (services.settings if services is not None else settings).origin_verify_secret
+    app.add_middleware(EdgeGuardMiddleware, origin_secret=origin_secret)
     app.add_middleware(RequestContextMiddleware, fault_5xx_rate=settings.fault_5xx_rate, observers=wired)
     if settings.web_dir is not None:
         web = Path(settings.web_dir)

@@ -64,7 +64,7 @@ class RequestContextMiddleware:
             log.exception("unhandled_error", extra={"request_id": request_id, "path": scope["path"]})
             if started_response:
                 raise
-            await _send_error(
+            await send_error(
                 send_wrapper, 500, "internal_error", "Something went wrong on our side; it has been logged.", request_id
             )
         finally:
@@ -102,10 +102,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def _injected_fault(send: Callable[[Message], Any], request_id: str) -> None:
     """FAULT_5XX_RATE: a deliberate 503 so the learner can watch error budgets burn."""
-    await _send_error(send, 503, "injected_fault", "Fault injected by FAULT_5XX_RATE.", request_id)
+    await send_error(send, 503, "injected_fault", "Fault injected by FAULT_5XX_RATE.", request_id)
 
 
-async def _send_error(send: Callable[[Message], Any], status: int, code: str, message: str, request_id: str) -> None:
+async def send_error(send: Callable[[Message], Any], status: int, code: str, message: str, request_id: str) -> None:
+    """Answer with the JSON error envelope from ASGI middleware (before any route or handler runs)."""
     body = orjson.dumps({"error": {"code": code, "message": message, "details": {}, "request_id": request_id}})
     headers = [(b"content-type", b"application/json"), (b"x-error-code", code.encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -50,7 +50,7 @@ class BlueGreenFargateApi(Construct):
         network: NetworkStack,
         image: ApiImage,
         environment: Mapping[str, str],
-        signing_key: secretsmanager.ISecret,
+        secrets: Mapping[str, secretsmanager.ISecret],
         certificate: acm.ICertificate | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -76,7 +76,7 @@ class BlueGreenFargateApi(Construct):
             self,
             "ExecutionRole",
             assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-            description="API execution role: pull the image, write its log group, read the signing key",
+            description="API execution role: pull the image, write its log group, read the task's secrets",
         )
         acknowledge(
             self.execution_role,
@@ -103,7 +103,7 @@ class BlueGreenFargateApi(Construct):
             image=image.container_image(),
             port_mappings=[ecs.PortMapping(container_port=APP_PORT, name="http")],
             environment=dict(environment),
-            secrets={"CONFIRMATION_SIGNING_KEY": ecs.Secret.from_secrets_manager(signing_key)},
+            secrets={name: ecs.Secret.from_secrets_manager(secret) for name, secret in secrets.items()},
             logging=ecs.LogDrivers.aws_logs(stream_prefix="api", log_group=self.log_group),
             readonly_root_filesystem=True,
             stop_timeout=cdk.Duration.seconds(STOP_TIMEOUT_SECONDS),
@@ -120,7 +120,7 @@ class BlueGreenFargateApi(Construct):
             (
                 "AwsSolutions-ECS2",
                 "The environment holds only non-secret settings (table name, queue URLs, TTLs); the "
-                "one secret, CONFIRMATION_SIGNING_KEY, is injected from Secrets Manager.",
+                "secrets (signing key, origin secret) are injected from Secrets Manager.",
             ),
         )
         self._load_balancer(config, network, certificate)

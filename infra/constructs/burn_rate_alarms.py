@@ -120,21 +120,27 @@ def _ids(slo: SloDef) -> tuple[str, str, str]:
     return f"{slo.name}_total", f"{slo.name}_good", f"{slo.name}_bad"
 
 
-def burn_expression(
-    contract: SloContract, slo: SloDef, period: cdk.Duration, label: str = ""
-) -> cloudwatch.MathExpression:
-    """The burn rate of `slo` over one `period`: ((bad / total) / budget); no traffic -> no datapoint."""
+def _counts(
+    contract: SloContract, slo: SloDef, period: cdk.Duration
+) -> tuple[dict[str, cloudwatch.IMetric], str, str, str]:
+    """The SLI counters of `slo` over one period: (metrics by id, total id, good and bad as expressions)."""
     total, good, bad = _ids(slo)
     using: dict[str, cloudwatch.IMetric] = {total: sli_metric(contract, slo.total, period)}
     if slo.bad is not None:
         using[bad] = sli_metric(contract, slo.bad, period)
-        bad_expr = f"FILL({bad}, 0)"
-    else:
-        assert slo.good is not None
-        using[good] = sli_metric(contract, slo.good, period)
-        bad_expr = f"({total} - FILL({good}, 0))"
+        return using, total, f"({total} - FILL({bad}, 0))", f"FILL({bad}, 0)"
+    assert slo.good is not None
+    using[good] = sli_metric(contract, slo.good, period)
+    return using, total, f"FILL({good}, 0)", f"({total} - FILL({good}, 0))"
+
+
+def burn_expression(
+    contract: SloContract, slo: SloDef, period: cdk.Duration, label: str = ""
+) -> cloudwatch.MathExpression:
+    """The burn rate of `slo` over one `period`: ((bad / total) / budget); no traffic -> no datapoint."""
+    using, total, _, bad = _counts(contract, slo, period)
     return cloudwatch.MathExpression(
-        expression=f"({bad_expr} / {total}) / {slo.budget:g}",
+        expression=f"({bad} / {total}) / {slo.budget:g}",
         using_metrics=using,
         period=period,
         label=label or f"{slo.name} burn rate",
@@ -143,17 +149,9 @@ def burn_expression(
 
 def sli_expression(contract: SloContract, slo: SloDef, period: cdk.Duration) -> cloudwatch.MathExpression:
     """The SLI in percent over one period (for dashboards)."""
-    total, good, bad = _ids(slo)
-    using: dict[str, cloudwatch.IMetric] = {total: sli_metric(contract, slo.total, period)}
-    if slo.bad is not None:
-        using[bad] = sli_metric(contract, slo.bad, period)
-        good_expr = f"({total} - FILL({bad}, 0))"
-    else:
-        assert slo.good is not None
-        using[good] = sli_metric(contract, slo.good, period)
-        good_expr = f"FILL({good}, 0)"
+    using, total, good, _ = _counts(contract, slo, period)
     return cloudwatch.MathExpression(
-        expression=f"100 * {good_expr} / {total}", using_metrics=using, period=period, label=f"{slo.name} SLI %"
+        expression=f"100 * {good} / {total}", using_metrics=using, period=period, label=f"{slo.name} SLI %"
     )
 
 

@@ -11,10 +11,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.constructs.nag import acknowledge
+from infra.constructs.nag import acknowledge, acknowledge_sdk_provider
 
 PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing"
-_PROVIDER_ID_PREFIX = "AWS679f53fac002430cb0da5b7982bd2287"
 
 
 class CloudFrontPrefixList(Construct):
@@ -52,20 +51,4 @@ class CloudFrontPrefixList(Construct):
                 "ec2:DescribeManagedPrefixLists does not support resource-level permissions; the call is read-only.",
             ),
         )
-        # The provider Lambda is a stack-level singleton with CDK's fixed id prefix.
-        stack = cdk.Stack.of(self)
-        provider = next(c for c in stack.node.children if c.node.id.startswith(_PROVIDER_ID_PREFIX))
-        acknowledge(
-            provider,
-            (
-                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                "AWSLambdaBasicExecutionRole]",
-                "The CDK-provided AwsCustomResource singleton Lambda role uses the AWS-managed "
-                "basic execution policy (logs only); CDK does not expose it for replacement.",
-            ),
-            (
-                "AwsSolutions-L1",
-                "The CDK-provided AwsCustomResource singleton pins its own Node.js runtime, "
-                "updated with aws-cdk-lib; it runs only during deployments.",
-            ),
-        )
+        acknowledge_sdk_provider(cdk.Stack.of(self))

@@ -1,4 +1,7 @@
-"""The API on Lambda (Mangum) behind an API Gateway HTTP API: the cheap compute mode, no VPC."""
+"""The API on Lambda (Mangum) behind an API Gateway HTTP API: the cheap compute mode, no VPC.
+
+The `execute-api` endpoint stays public; the API refuses what lacks CloudFront's origin secret (ADR 0014).
+"""
 
 from __future__ import annotations
 
@@ -85,7 +88,7 @@ class LambdaHttpApi(Construct):
             self.http_api,
             (
                 "AwsSolutions-APIG4",
-                "The booking API is public by design (anonymous ticket buyers); abuse is limited by "
-                "the CloudFront WAF and the stage throttle, bookings by the Idempotency-Key.",
+                "The booking API serves anonymous ticket buyers; the API refuses calls without CloudFront's "
+                "origin secret, so abuse meets the WAF, the stage throttle, and the Idempotency-Key.",
             ),
         )

@@ -1,7 +1,9 @@
 """The CloudFront WAF web ACL (scope CLOUDFRONT, so it must live in us-east-1).
 
 Rules: AWS managed common rules, known bad inputs, and a per-IP rate limit on hold creation
-(POST /api/shows/{id}/holds), answered with 429 so load tests see the limit as it is.
+(POST /api/shows/{id}/holds), answered with 429 so load tests see the limit as it is. The URI is
+matched after URL-decoding and lowercasing it: `/hold%73` and `/%68olds` are the same resource to the
+origin's HTTP server, so they count against the same limit (and the API refuses them, 400).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from constructs import Construct
 HOLD_PATH_PREFIX = "/api/shows/"
 HOLD_PATH_SUFFIX = "/holds"
 RATE_WINDOW_SECONDS = 300
+# Applied in priority order before matching the URI; the search strings are lowercase and decoded.
+URI_TRANSFORMATIONS = ("URL_DECODE", "LOWERCASE")
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -32,13 +36,17 @@ def _managed(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
     )
 
 
-def _match(field: wafv2.CfnWebACL.FieldToMatchProperty, text: str, where: str) -> wafv2.CfnWebACL.StatementProperty:
+def _match(
+    field: wafv2.CfnWebACL.FieldToMatchProperty, text: str, where: str, transformations: tuple[str, ...] = ("NONE",)
+) -> wafv2.CfnWebACL.StatementProperty:
     return wafv2.CfnWebACL.StatementProperty(
         byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
             field_to_match=field,
             positional_constraint=where,
             search_string=text,
-            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+            text_transformations=[
+                wafv2.CfnWebACL.TextTransformationProperty(priority=i, type=t) for i, t in enumerate(transformations)
+            ],
         )
     )
 
@@ -50,8 +58,8 @@ def _hold_rate_rule(limit: int, priority: int) -> wafv2.CfnWebACL.RuleProperty:
         and_statement=wafv2.CfnWebACL.AndStatementProperty(
             statements=[
                 _match(method, "POST", "EXACTLY"),
-                _match(uri, HOLD_PATH_PREFIX, "STARTS_WITH"),
-                _match(uri, HOLD_PATH_SUFFIX, "ENDS_WITH"),
+                _match(uri, HOLD_PATH_PREFIX, "STARTS_WITH", URI_TRANSFORMATIONS),
+                _match(uri, HOLD_PATH_SUFFIX, "ENDS_WITH", URI_TRANSFORMATIONS),
             ]
         )
     )

@@ -1,6 +1,7 @@
 """Compute stack: the project image, the API (Fargate blue/green or Lambda + HTTP API), the SQS workers.
 
-Public attributes for the observability stack: `mode`, `image`, `signing_key`, `workers` (by queue
+Public attributes for the observability stack: `mode`, `image`, `signing_key`, `origin_secret` (the
+X-Origin-Verify value CloudFront sends, for the edge stack), `workers` (by queue
 key: ImageFunction with .function/.role/.log_group) and `worker_functions`, `outbox_sweeper`
 (scheduled, ImageFunction) and `outbox_sweeper_function`, `api_log_group`,
 `metrics_namespace`; fargate mode: `service`, `load_balancer`, `target_groups` (blue, green),
@@ -34,6 +35,9 @@ from infra.constructs.blue_green_service import BlueGreenFargateApi
 from infra.constructs.image_function import ImageFunction
 from infra.constructs.lambda_api import LambdaHttpApi
 from infra.constructs.nag import acknowledge
+from infra.constructs.origin_secret import ARN_ENV as ORIGIN_SECRET_ARN_ENV
+from infra.constructs.origin_secret import VALUE_ENV as ORIGIN_SECRET_ENV
+from infra.constructs.origin_secret import origin_secret
 from infra.constructs.permissions import (
     API_QUEUE_ACTIONS,
     API_TABLE_ACTIONS,
@@ -81,6 +85,7 @@ class ComputeStack(cdk.Stack):
                 "the lab's few-hour life; the key is regenerated with every new lab.",
             ),
         )
+        self.origin_secret = origin_secret(self, "OriginVerifySecret", config.lab_name)
         env = self._environment(config, data)
         self.fargate: BlueGreenFargateApi | None = None
         self.lambda_api: LambdaHttpApi | None = None
@@ -94,7 +99,7 @@ class ComputeStack(cdk.Stack):
                 image=self.image,
                 # Lambda reserves AWS_REGION; on ECS set it explicitly rather than rely on the agent.
                 environment={**env, "AWS_REGION": self.region},
-                signing_key=self.signing_key,
+                secrets={"CONFIRMATION_SIGNING_KEY": self.signing_key, ORIGIN_SECRET_ENV: self.origin_secret},
                 certificate=self._origin_certificate(config),
             )
             api_role: iam.IRole = self.fargate.task_role
@@ -106,11 +111,16 @@ class ComputeStack(cdk.Stack):
                 "Api",
                 name=config.stack_name("api"),
                 image=self.image,
-                environment={**env, SIGNING_KEY_ARN_ENV: self.signing_key.secret_arn},
+                environment={
+                    **env,
+                    SIGNING_KEY_ARN_ENV: self.signing_key.secret_arn,
+                    ORIGIN_SECRET_ARN_ENV: self.origin_secret.secret_arn,
+                },
             )
             api_role = self.lambda_api.function.role
             self.api_log_group = self.lambda_api.function.log_group
             self.signing_key.grant_read(api_role)
+            self.origin_secret.grant_read(api_role)
         data.grant_table(api_role, API_TABLE_ACTIONS)
         for queue in data.queues.values():
             queue.grant(api_role, *API_QUEUE_ACTIONS)

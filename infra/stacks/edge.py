@@ -22,6 +22,8 @@ from constructs import Construct
 
 from infra.config import LabConfig
 from infra.constructs.edge_nag import acknowledge_edge_findings
+from infra.constructs.origin_secret import HEADER as ORIGIN_HEADER
+from infra.constructs.origin_secret import OriginSecretValue
 from infra.constructs.web_acl import EdgeWebAcl
 from infra.stacks.compute import ComputeStack
 
@@ -150,11 +152,15 @@ class EdgeStack(cdk.Stack):
         acknowledge_edge_findings(self, config)
 
     def _api_origin(self, config: LabConfig, compute: ComputeStack) -> cloudfront.IOrigin:
+        # The API refuses requests without this header: only this distribution (and its WAF) gets through.
+        secret = OriginSecretValue(self, "OriginSecret", secret=compute.origin_secret, region=config.region)
+        headers = {ORIGIN_HEADER: secret.value}
         if compute.lambda_api is not None:
             return origins.HttpOrigin(
                 compute.lambda_api.origin_domain_name,
                 protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
                 origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                custom_headers=headers,
             )
         assert compute.fargate is not None
         if config.origin_domain_name is not None:
@@ -162,9 +168,12 @@ class EdgeStack(cdk.Stack):
                 config.origin_domain_name,
                 protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
                 origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                custom_headers=headers,
             )
-        # Without a domain the ALB has no certificate: the CloudFront->ALB leg is HTTP (docs/security.md).
+        # Without a domain the ALB has no certificate: the CloudFront->ALB leg is HTTP, header included
+        # (docs/security.md, ADR 0014).
         return origins.HttpOrigin(
             compute.fargate.load_balancer.load_balancer_dns_name,
             protocol_policy=cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+            custom_headers=headers,
         )

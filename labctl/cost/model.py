@@ -21,7 +21,9 @@ class Line:
     quantity: float
     usd: float
     price_key: str
-    kind: str  # "fixed" (per hour the lab exists) or "usage" (per request)
+    # "fixed" (per hour the lab exists), "usage" (per request), "retained" (storage that outlives
+    # `labctl down`), "allowance" (an always-free allowance, a negative amount)
+    kind: str
     free_tier: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -48,6 +50,7 @@ class Hourly:
     price_key: str
     per_hour: float  # units per hour
     monthly_fee: bool = False
+    kind: str = "fixed"
 
     def line(self, prices: PriceTable, hours: float, free_tier: str | None = None) -> Line:
         price = prices[self.price_key]
@@ -62,9 +65,28 @@ class Hourly:
             qty,
             self.per_hour * rate * hours,
             self.price_key,
-            "fixed",
+            self.kind,
             free_tier,
         )
+
+
+# The custom metrics the API and the workers publish through EMF: one per metric name and dimension
+# set (api/http/metrics.py, api/workers/*); tests/unit/test_cost_metrics.py recounts them from that code.
+EMF_ROUTES = 11  # API route templates x methods (GET /api/movies ... GET /api/bookings/{id}/confirmation)
+EMF_PER_ROUTE = 4  # Requests, Errors5xx, GoodLatency, Latency by (Service, Route, Method)
+EMF_SERVICE = 4 + 9  # the same four by Service alone, and the 9 booking and hold counters
+EMF_WORKERS = 8  # hold expiry 4, booking events 3, outbox sweeper 1 (by service)
+EMF_METRICS = EMF_ROUTES * EMF_PER_ROUTE + EMF_SERVICE + EMF_WORKERS
+EMF_RESOURCE = "CloudWatch custom metrics (EMF)"
+# Application Auto Scaling creates two alarms (scale out, scale in) per target-tracking policy, outside the template.
+TARGET_TRACKING_ALARMS = 2
+ASSUMPTIONS = [
+    f"custom metrics: the {EMF_METRICS} the API and the workers publish through EMF ({EMF_ROUTES} API routes x "
+    f"{EMF_PER_ROUTE}, {EMF_SERVICE} service-level, {EMF_WORKERS} worker counters); each bills for every hour "
+    "it receives data, so they are priced as a lab in use every hour",
+    f"autoscaling: Application Auto Scaling creates {TARGET_TRACKING_ALARMS} alarms per target-tracking policy "
+    "(not in the template), 1 alarm metric each",
+]
 
 
 def _resources(templates: Templates) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
@@ -119,7 +141,20 @@ def fixed_items(templates: Templates) -> list[Hourly]:
             add(Hourly(kind, lid, stack, "cw_dashboard_month", 1, monthly_fee=True))
         elif kind == "AWS::KMS::Key":
             add(Hourly(kind, lid, stack, "kms_key_month", 1, monthly_fee=True))
+        elif (
+            kind == "AWS::ApplicationAutoScaling::ScalingPolicy" and props.get("PolicyType") == "TargetTrackingScaling"
+        ):
+            add(Hourly(kind, lid, stack, "cw_alarm_month", TARGET_TRACKING_ALARMS, monthly_fee=True))
     return items
+
+
+def emf_items(templates: Templates) -> list[Hourly]:
+    """The API's and the workers' custom metrics, billed for every hour they receive data (an active lab)."""
+    api = {"AWS::ECS::Service", "AWS::ApiGatewayV2::Api"}
+    for stack, template in templates.items():
+        if any(r["Type"] in api for r in template.get("Resources", {}).values()):
+            return [Hourly(EMF_RESOURCE, "(API and workers)", stack, "cw_custom_metric_month", EMF_METRICS, True)]
+    return []
 
 
 def _fargate(stack: str, lid: str, props: dict[str, Any], template: dict[str, Any]) -> list[Hourly]:

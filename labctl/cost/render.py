@@ -9,7 +9,9 @@ from labctl.output import console
 
 
 def usd(value: float) -> str:
-    """Dollars with enough digits to show sub-cent items."""
+    """Dollars with enough digits to show sub-cent items (credits as -$x)."""
+    if value < 0:
+        return "-" + usd(-value)
     return f"${value:,.4f}" if value < 10 else f"${value:,.2f}"
 
 
@@ -28,7 +30,7 @@ def show(est: Estimate) -> None:
             ln.unit,
             f"{ln.quantity:,.4f}",
             usd(ln.usd),
-            "always free" if ln.free_tier else "",
+            ("deducted" if ln.kind == "allowance" else "always free") if ln.free_tier else "",
         )
     console.print(table)
     console.print(f"fixed cost per hour     {usd(est.per_hour_usd)}")
@@ -39,6 +41,14 @@ def show(est: Estimate) -> None:
         f"  (of which {usd(est.free_tier_usd)} falls in the always-free tier)"
     )
     console.print(f"[yellow]per month if forgotten  {usd(est.per_month_usd)}[/]")
+    console.print(
+        f"after `labctl down`     {usd(est.retained_per_month_usd)}/month for the CDK bootstrap's copy of the image "
+        "and assets, until `labctl down --purge-assets`"
+    )
+    console.print(
+        f"[dim]CloudWatch always-free allowances deducted: {usd(est.allowance_per_hour_usd)}/h "
+        "(add it back if other alarms, dashboards or metrics in the account use them)[/]"
+    )
     console.print(f"[dim]prices as of {', '.join(est.prices_as_of)} (contracts/prices.json; not fetched)[/]")
 
 

@@ -11,6 +11,8 @@ Fixture names (reuse them in test_cost*.py, test_lab_control*.py, test_observabi
   assertion_templates-> same shape, values are aws_cdk.assertions.Template (built lazily, cached)
   cli_synth          -> a running `npx cdk synth` (fargate, us-east-1, no domain) started at first
                         use; `.wait()` gives (returncode, stdout+stderr, outdir)
+  variant_synth      -> a running synth of the six variants (mode x domain x region) the two
+                        session labs leave out (tests/infra/variants.py); `.wait()` as above
 Templates are synthesized into a tmp dir; stack names come from infra.config.stack_names(config).
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -134,9 +137,11 @@ def synth_results(
     """Synthesize each mode once (in-process, cdk-nag attached) and read the assembly back."""
     from infra.app import build_app
 
-    # When the CLI test is collected, start its synth first so it overlaps with these two.
-    if any(Path(str(item.fspath)).name == "test_cdk_cli.py" for item in request.session.items):
-        request.getfixturevalue("cli_synth")
+    # When the CLI or variant tests are collected, start their synths first so they overlap with these two.
+    collected = {Path(str(item.fspath)).name for item in request.session.items}
+    for test_file, fixture in (("test_cdk_cli.py", "cli_synth"), ("test_physical_names.py", "variant_synth")):
+        if test_file in collected:
+            request.getfixturevalue(fixture)
 
     results = {}
     for mode in MODES:
@@ -196,6 +201,26 @@ class CliSynth:
         return self.process.returncode, self._output, self.outdir
 
 
+def _in_background(args: list[str], outdir: Path, env: dict[str, str], nice: int = 0) -> Iterator[CliSynth]:
+    """Run a synth command in the background for the session; kill it if the session ends first.
+
+    nice > 0 lowers its CPU priority, so it takes only cycles the session synth leaves idle.
+    """
+    process = subprocess.Popen(
+        args,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
+    )
+    yield CliSynth(process=process, outdir=outdir)
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
 @pytest.fixture(scope="session")
 def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliSynth]:
     """Start `npx cdk synth` (fargate, us-east-1, no domain, cdk-nag on) through the pinned CLI."""
@@ -203,32 +228,24 @@ def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliSynth]:
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK_DISABLE_VERSION_CHECK": "1"}
     for key in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"):
         env.pop(key, None)
-    process = subprocess.Popen(
-        [
-            "npx",
-            "--no-install",
-            "cdk",
-            "synth",
-            "--quiet",
-            "--no-notices",
-            "--no-version-reporting",
-            "-o",
-            str(outdir),
-            "-c",
-            f"lab_name={CLI_LAB}",
-            "-c",
-            "compute=fargate",
-            "-c",
-            "region=us-east-1",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    run = CliSynth(process=process, outdir=outdir)
-    yield run
-    if process.poll() is None:
-        process.kill()
-        process.communicate()
+    cdk = ["npx", "--no-install", "cdk", "synth", "--quiet", "--no-notices", "--no-version-reporting"]
+    context = ["-c", f"lab_name={CLI_LAB}", "-c", "compute=fargate", "-c", "region=us-east-1"]
+    yield from _in_background([*cdk, "-o", str(outdir), *context], outdir, env)
+
+
+def session_variants(configs: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(mode, region, domain) of the two session labs."""
+    return [(c.compute, c.region, c.has_domain) for c in configs.values()]
+
+
+@pytest.fixture(scope="session")
+def variant_synth(tmp_path_factory: pytest.TempPathFactory, infra_configs: dict[str, Any]) -> Iterator[CliSynth]:
+    """Start the synth of every variant the session labs do not cover, in one subprocess."""
+    from tests.infra.variants import every_variant
+
+    outdir = tmp_path_factory.mktemp("cdk-variants")
+    covered = set(session_variants(infra_configs))
+    rest = [json.dumps(list(v)) for v in every_variant() if v not in covered]
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    args = [sys.executable, "-m", "tests.infra.variants", str(outdir), *rest]
+    yield from _in_background(args, outdir, env, nice=10)

@@ -92,7 +92,7 @@ def test_target_groups_check_readyz_and_drain_as_long_as_the_shutdown_chain(
     assert container["StopTimeout"] == STOP_TIMEOUT_SECONDS
 
 
-def test_task_is_arm64_read_only_with_the_secret_injected_not_in_env(synth_results: dict[str, SynthResult]) -> None:
+def test_task_is_arm64_read_only_with_the_secrets_injected_not_in_env(synth_results: dict[str, SynthResult]) -> None:
     task = props(only(_compute(synth_results), "AWS::ECS::TaskDefinition"))
     assert task["RuntimePlatform"] == {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}
     assert task["RequiresCompatibilities"] == ["FARGATE"]
@@ -101,8 +101,10 @@ def test_task_is_arm64_read_only_with_the_secret_injected_not_in_env(synth_resul
     env = {e["Name"]: e["Value"] for e in container["Environment"]}
     assert "CONFIRMATION_SIGNING_KEY" not in env
     assert "CONFIRMATION_SIGNING_KEY_SECRET_ARN" not in env
+    assert "ORIGIN_VERIFY_SECRET" not in env
     assert container["Secrets"] == [
-        {"Name": "CONFIRMATION_SIGNING_KEY", "ValueFrom": {"Ref": "ConfirmationSigningKey403D0AC9"}}
+        {"Name": "CONFIRMATION_SIGNING_KEY", "ValueFrom": {"Ref": "ConfirmationSigningKey403D0AC9"}},
+        {"Name": "ORIGIN_VERIFY_SECRET", "ValueFrom": {"Ref": "OriginVerifySecret1DED2FB3"}},
     ]
     assert env["HOLD_TTL_SECONDS"] == "120"
     assert env["AWS_REGION"] == "eu-west-1"
@@ -125,10 +127,17 @@ def test_task_role_has_only_named_table_and_queue_actions(synth_results: dict[st
     assert "secretsmanager" not in flat(stmts)
 
 
-def test_execution_role_pulls_the_image_writes_its_logs_and_reads_the_one_secret(
+def test_execution_role_pulls_the_image_writes_its_logs_and_reads_the_two_secrets(
     synth_results: dict[str, SynthResult],
 ) -> None:
     stmts = statements(_compute(synth_results), "ApiExecutionRole")
+    reads = [
+        s["Resource"]
+        for s in stmts
+        if s["Action"] == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    ]
+    assert reads == [{"Ref": "ConfirmationSigningKey403D0AC9"}, {"Ref": "OriginVerifySecret1DED2FB3"}]
+    stmts = [s for s in stmts if s["Resource"] not in reads]
     by_action = {tuple(s["Action"]) if isinstance(s["Action"], list) else (s["Action"],): s["Resource"] for s in stmts}
     assert by_action == {
         ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"): by_action[
@@ -136,7 +145,6 @@ def test_execution_role_pulls_the_image_writes_its_logs_and_reads_the_one_secret
         ],
         ("ecr:GetAuthorizationToken",): "*",
         ("logs:CreateLogStream", "logs:PutLogEvents"): {"Fn::GetAtt": ["ApiLogsCD139AD4", "Arn"]},
-        ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"): {"Ref": "ConfirmationSigningKey403D0AC9"},
     }
     assert "container-assets" in flat(
         by_action[("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")]

@@ -1,5 +1,5 @@
 """`labctl cost estimate` on the real synthesized templates of both modes (session fixtures), against
-figures computed here by hand from contracts/prices.json."""
+figures computed by hand from contracts/prices.json and by tests/infra/recompute.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from labctl.cli import app
+from labctl.cost import retained
 from labctl.cost.estimate import estimate
+from tests.infra.recompute import recompute
 from tests.infra.tpl import props, resources
 
 PRICES = json.loads((__import__("pathlib").Path(__file__).resolve().parents[2] / "contracts/prices.json").read_text())
@@ -24,27 +26,25 @@ def every(templates: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r for t in templates.values() for r in resources(t, kind).values()]
 
 
-def monthly_fees_per_hour(templates: dict[str, Any], region: str) -> float:
-    """WAF ACL + rules, secrets, alarms (per metric), dashboards, KMS keys: monthly fees / 730 h."""
-    acls = every(templates, "AWS::WAFv2::WebACL")
-    rules = sum(len(props(a).get("Rules", [])) for a in acls)
-    alarm_metrics = sum(
-        max(1, len([m for m in props(a).get("Metrics", []) if "MetricStat" in m]))
-        for a in every(templates, "AWS::CloudWatch::Alarm")
-    )
-    month = (
-        len(acls) * usd("waf_web_acl_month", region)
-        + rules * usd("waf_rule_month", region)
-        + len(every(templates, "AWS::SecretsManager::Secret")) * usd("secret_month", region)
-        + alarm_metrics * usd("cw_alarm_month", region)
-        + len(every(templates, "AWS::CloudWatch::CompositeAlarm")) * usd("cw_composite_alarm_month", region)
-        + len(every(templates, "AWS::CloudWatch::Dashboard")) * usd("cw_dashboard_month", region)
-        + len(every(templates, "AWS::KMS::Key")) * usd("kms_key_month", region)
-    )
-    return month / 730
+@pytest.mark.parametrize("mode", ["fargate", "lambda"])
+def test_the_fixed_cost_per_hour_matches_an_independent_recomputation_from_list_prices(
+    synth_results: dict[str, Any], mode: str
+) -> None:
+    result = synth_results[mode]
+    region = result.config.region
+    items = recompute(result.templates, result.outdir, region)
+
+    est = estimate(result.templates, region=region, ttl_hours=2, requests=0)
+
+    expected = sum(items.values())
+    assert est.per_hour_usd == pytest.approx(expected, rel=0.05)  # the bar
+    assert est.per_hour_usd == pytest.approx(expected, rel=0.005)  # what it is: only the asset size is assumed
+    assert est.fixed_usd == pytest.approx(2 * est.per_hour_usd, rel=1e-9)
+    assert est.per_month_usd == pytest.approx(730 * est.per_hour_usd, rel=1e-9)
+    assert est.usage_usd == 0
 
 
-def test_fargate_lab_costs_alb_tasks_public_ips_and_monthly_fees_per_hour(
+def test_fargate_lab_costs_alb_tasks_public_ips_scaling_alarms_and_metrics(
     templates: dict[str, Any], infra_configs: dict[str, Any]
 ) -> None:
     config = infra_configs["fargate"]  # eu-west-1, 2 tasks
@@ -52,27 +52,53 @@ def test_fargate_lab_costs_alb_tasks_public_ips_and_monthly_fees_per_hour(
     (service,) = every(tpls, "AWS::ECS::Service")
     (task,) = every(tpls, "AWS::ECS::TaskDefinition")
     (alb,) = every(tpls, "AWS::ElasticLoadBalancingV2::LoadBalancer")
-    tasks = props(service)["DesiredCount"]
-    assert tasks == config.desired_count == 2
-    arch = "arm" if props(task)["RuntimePlatform"]["CpuArchitecture"] == "ARM64" else "x86"
+    assert props(service)["DesiredCount"] == config.desired_count == 2
+
+    est = estimate(tpls, region=region, ttl_hours=1, requests=0)
+
+    by_key: dict[str, float] = {}
+    for line in est.lines:
+        by_key[line.price_key] = by_key.get(line.price_key, 0) + line.usd
+    assert by_key["alb_hour"] == pytest.approx(usd("alb_hour", region))
+    ips = len(props(alb)["Subnets"]) + 2  # the ALB's nodes and both tasks
+    assert by_key["public_ipv4_hour"] == pytest.approx(ips * usd("public_ipv4_hour", region))
     vcpu, gb = int(props(task)["Cpu"]) / 1024, int(props(task)["Memory"]) / 1024
-    public = props(service)["NetworkConfiguration"]["AwsvpcConfiguration"].get("AssignPublicIp") == "ENABLED"
-    ips = len(props(alb)["Subnets"]) + (tasks if public else 0) + len(every(tpls, "AWS::EC2::EIP"))
-    expected = (
-        usd("alb_hour", region)
-        + ips * usd("public_ipv4_hour", region)
-        + len(every(tpls, "AWS::EC2::NatGateway")) * usd("nat_gateway_hour", region)
-        + tasks * (vcpu * usd(f"fargate_vcpu_hour_{arch}", region) + gb * usd(f"fargate_gb_hour_{arch}", region))
-        + monthly_fees_per_hour(tpls, region)
-    )
+    fargate = 2 * (vcpu * usd("fargate_vcpu_hour_arm", region) + gb * usd("fargate_gb_hour_arm", region))
+    assert by_key["fargate_vcpu_hour_arm"] + by_key["fargate_gb_hour_arm"] == pytest.approx(fargate)
+    tracking = [ln for ln in est.lines if ln.resource == "AWS::ApplicationAutoScaling::ScalingPolicy"]
+    assert len(tracking) == 2  # requests per target and CPU: 2 alarms each, made by Application Auto Scaling
+    assert sum(ln.usd for ln in tracking) == pytest.approx(4 * usd("cw_alarm_month", region) / 730)
+    (emf,) = [ln for ln in est.lines if ln.price_key == "cw_custom_metric_month" and ln.kind == "fixed"]
+    assert emf.usd == pytest.approx(65 * usd("cw_custom_metric_month", region) / 730)
 
-    est = estimate(tpls, region=region, ttl_hours=2, requests=0)
 
-    assert est.compute == "fargate"
-    assert est.per_hour_usd == pytest.approx(expected, rel=1e-9)
-    assert est.fixed_usd == pytest.approx(2 * expected, rel=1e-9)
-    assert est.per_month_usd == pytest.approx(730 * expected, rel=1e-9)
-    assert est.usage_usd == 0
+@pytest.mark.parametrize("mode", ["fargate", "lambda"])
+def test_the_one_dashboard_is_free_and_the_allowances_are_deducted_once(templates: dict[str, Any], mode: str) -> None:
+    est = estimate(templates[mode], region="us-east-1", ttl_hours=1, requests=0)
+    credits = {ln.price_key: ln.usd for ln in est.lines if ln.kind == "allowance"}
+    dashboards = sum(ln.usd for ln in est.lines if ln.price_key == "cw_dashboard_month" and ln.kind == "fixed")
+    assert dashboards + credits["cw_dashboard_month"] == pytest.approx(0)
+    assert credits["cw_alarm_month"] == pytest.approx(-10 * 0.10 / 730)
+    assert credits["cw_custom_metric_month"] == pytest.approx(-10 * 0.30 / 730)
+    assert est.allowance_per_hour_usd == pytest.approx((1.0 + 3.0 + 3.0) / 730)
+
+
+@pytest.mark.parametrize("mode", ["fargate", "lambda"])
+def test_the_bootstrap_copies_of_image_and_assets_are_priced_as_what_down_leaves(
+    synth_results: dict[str, Any], mode: str
+) -> None:
+    result = synth_results[mode]
+    assets = retained.assets_of(result.templates)
+    staged = len({k for m in result.outdir.glob("*.assets.json") for k in json.loads(m.read_text())["files"]})
+    assert assets.images == 1  # one image serves the task and every function
+    assert assets.objects == staged  # every file asset and template the deploy uploads
+
+    est = estimate(result.templates, region="us-east-1", ttl_hours=2, requests=0)
+
+    kept = [ln for ln in est.lines if ln.kind == "retained"]
+    assert {ln.price_key for ln in kept} == {"ecr_gb_month", "s3_gb_month"}
+    assert est.retained_per_month_usd == pytest.approx(0.09 * 0.10 + 0.0223 * 0.023, rel=1e-6)
+    assert any("labctl down --purge-assets" in a for a in est.as_dict()["assumptions"])
 
 
 def test_lambda_lab_has_only_monthly_fees_while_idle_and_usage_per_request(
@@ -86,7 +112,16 @@ def test_lambda_lab_has_only_monthly_fees_while_idle_and_usage_per_request(
     est = estimate(tpls, region=region, ttl_hours=2, requests=1_000_000)
 
     assert est.compute == "lambda"
-    assert est.per_hour_usd == pytest.approx(monthly_fees_per_hour(tpls, region), rel=1e-9)
+    assert {ln.price_key for ln in est.lines if ln.kind == "fixed"} <= {
+        "waf_web_acl_month",
+        "waf_rule_month",
+        "secret_month",
+        "kms_key_month",
+        "cw_alarm_month",
+        "cw_composite_alarm_month",
+        "cw_dashboard_month",
+        "cw_custom_metric_month",
+    }
     by_key: dict[str, float] = {}
     for line in est.lines:
         by_key[line.price_key] = by_key.get(line.price_key, 0) + line.quantity

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import pytest
 
@@ -146,6 +147,76 @@ def test_waf_has_managed_rules_and_a_rate_limit_on_hold_creation(
         ("/api/shows/", "STARTS_WITH", ["UriPath"]),
         ("/holds", "ENDS_WITH", ["UriPath"]),
     ]
+    assert [t["Type"] for t in sorted(matches[1]["TextTransformations"], key=lambda t: t["Priority"])] == [
+        "URL_DECODE",
+        "LOWERCASE",
+    ]
     assert _distribution(result)["WebACLId"] == {
         "Fn::GetAtt": [next(iter(resources(result.stack("edge"), "AWS::WAFv2::WebACL"))), "Arn"]
     }
+
+
+def _transform(value: bytes, kind: str) -> bytes:
+    """One WAF text transformation, as AWS documents it (only the kinds this web ACL may use)."""
+    if kind == "NONE":
+        return value
+    if kind == "URL_DECODE":
+        return unquote_to_bytes(value)
+    if kind == "LOWERCASE":
+        return value.lower()
+    raise AssertionError(f"no model of the WAF transformation {kind}: add one before relying on it")
+
+
+def waf_matches(statement: dict[str, Any], method: str, path: str) -> bool:
+    """Evaluate a scope-down statement (And of byte matches on Method / UriPath) on one request."""
+    if "AndStatement" in statement:
+        return all(waf_matches(s, method, path) for s in statement["AndStatement"]["Statements"])
+    match = statement["ByteMatchStatement"]
+    (field,) = match["FieldToMatch"]
+    value = {"Method": method, "UriPath": path}[field].encode()
+    for step in sorted(match["TextTransformations"], key=lambda t: t["Priority"]):
+        value = _transform(value, step["Type"])
+    wanted = match["SearchString"].encode()
+    return {
+        "EXACTLY": value == wanted,
+        "STARTS_WITH": value.startswith(wanted),
+        "ENDS_WITH": value.endswith(wanted),
+        "CONTAINS": wanted in value,
+    }[match["PositionalConstraint"]]
+
+
+HOLD_CREATION = [
+    "/api/shows/s1/holds",
+    "/api/shows/s1/hold%73",  # 's' percent-encoded: the origin's server decodes it back to /holds
+    "/api/shows/s1/%68olds",
+    "/api/shows/s1/%68%6f%6c%64%73",
+    "/API/Shows/s1/HOLDS",
+    "/api/shows/s1/HOLD%53",
+]
+NOT_HOLD_CREATION = ["/api/shows/s1/seats", "/api/bookings", "/api/shows/s1/holds/h1", "/api/movies"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_hold_rate_rule_counts_every_spelling_of_the_hold_path(
+    synth_results: dict[str, SynthResult], mode: str
+) -> None:
+    acl = props(only(synth_results[mode].stack("edge"), "AWS::WAFv2::WebACL"))
+    (rule,) = [r for r in acl["Rules"] if r["Name"] == "HoldCreationRateLimit"]
+    scope = rule["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
+
+    assert [p for p in HOLD_CREATION if not waf_matches(scope, "POST", p)] == []
+    assert [p for p in NOT_HOLD_CREATION if waf_matches(scope, "POST", p)] == []
+    assert not waf_matches(scope, "GET", "/api/shows/s1/holds")
+
+
+def test_without_transformations_the_encoded_hold_path_would_slip_past_the_rule() -> None:
+    raw = {
+        "ByteMatchStatement": {
+            "FieldToMatch": {"UriPath": {}},
+            "PositionalConstraint": "ENDS_WITH",
+            "SearchString": "/holds",
+            "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+        }
+    }
+    assert waf_matches(raw, "POST", "/api/shows/s1/holds")
+    assert not waf_matches(raw, "POST", "/api/shows/s1/hold%73")
