@@ -25,7 +25,10 @@ def register(app: typer.Typer) -> None:
         region: str = typer.Option("", "--region", help="[cloud] AWS region (default: profile/env)."),
         profile: str = typer.Option("", "--profile", help="[cloud] AWS profile."),
         domain: str = typer.Option("", "--domain", help="[cloud] Custom domain (needs a Route 53 hosted zone)."),
-        alert_email: str = typer.Option("", "--alert-email", help="[cloud] Where to send lab alerts."),
+        alert_email: str = typer.Option(
+            "", "--alert-email", envvar="LAB_ALERT_EMAIL", help="[cloud] Where the lab's alerts go (required)."
+        ),
+        no_alerts: bool = typer.Option(False, "--no-alerts", help="[cloud] Deploy without an alert address."),
         yes: bool = typer.Option(False, "--yes", help="[cloud] Do not ask for confirmation."),
         dry_run: bool = typer.Option(False, "--dry-run", help="[cloud] Everything but the deploy."),
         image_tag: str = typer.Option(
@@ -55,6 +58,7 @@ def register(app: typer.Typer) -> None:
                     profile=profile,
                     domain=domain,
                     alert_email=alert_email,
+                    no_alerts=no_alerts,
                     hold_ttl=hold_ttl,
                     yes=yes,
                     dry_run=dry_run,
@@ -68,9 +72,12 @@ def register(app: typer.Typer) -> None:
         yes: bool = typer.Option(False, "--yes", help="[cloud] Do not ask for confirmation."),
         profile: str = typer.Option("", "--profile", help="[cloud] AWS profile."),
         region: str = typer.Option("", "--region", help="[cloud] AWS region."),
+        purge_assets: bool = typer.Option(
+            False, "--purge-assets", help="[cloud] Also delete the lab's CDK asset objects and images."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
-        """Stop the lab and remove everything it created."""
+        """Stop the lab and remove everything it created; say what stays on purpose."""
         with reporting(as_json=as_json):
             if local:
                 from labctl.local import entry as local_entry
@@ -79,7 +86,7 @@ def register(app: typer.Typer) -> None:
             else:
                 from labctl.lifecycle import entry as cloud_entry
 
-                cloud_entry.down(yes=yes, profile=profile, region=region, as_json=as_json)
+                cloud_entry.down(yes=yes, profile=profile, region=region, purge_assets=purge_assets, as_json=as_json)
 
     @app.command()
     def status(
