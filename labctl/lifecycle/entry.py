@@ -74,7 +74,7 @@ def up(
     cdk.synth(context, assembly)
     est = estimate(read_assembly(assembly), region=region, ttl_hours=hours(ttl_delta), requests=10_000)
     commands = cdk.deploy_commands(context, assembly, lab.control_name(name), workdir / "outputs.json")
-    plan = {
+    plan: dict[str, Any] = {
         "lab": name,
         "account": ident["account"] or None,
         "region": region,
@@ -191,7 +191,7 @@ def status(profile: str, region: str, as_json: bool) -> None:
                 "(fixed costs, list prices)"
             )
         for line in cloud_status.reaper_lines(reaper) if reaper else []:
-            console.print(line, style="red" if cloud_status.failed(result) else None, markup=False)
+            console.print(line, style="red" if cloud_status.failed(result) else None, markup=False, soft_wrap=True)
     if cloud_status.failed(result):
         raise typer.Exit(EXIT_FAILURE)
 
@@ -246,19 +246,20 @@ def down(yes: bool, profile: str, region: str, purge_assets: bool, as_json: bool
         )
 
 
-def _print_down(result: Any, left: list[Any], purged: list[str]) -> None:
-    for failure in result.failures:
-        console.print(
-            f"[red]stuck[/] {failure['stack']} {failure['logical_id']}: {failure['reason']} {failure['blocker']}"
-        )
+def _print_down(result: teardown.DownResult, left: list[assets.Left], purged: list[str]) -> None:
+    for f in result.failures:
+        stuck = escape(f"{f['stack']} {f['logical_id']}: {f['reason']} {f['blocker']}")
+        console.print(f"[red]stuck[/] {stuck}", soft_wrap=True)
     for arn in result.leftovers:
-        console.print(f"[red]still exists[/] {arn}")
+        console.print(f"[red]still exists[/] {escape(arn)}", soft_wrap=True)
     for line in purged:
-        console.print(line)
+        console.print(line, markup=False, soft_wrap=True)
     if result.status == "deleted":
         console.print(f"[green]lab {result.lab} deleted[/]; nothing tagged lab:name={result.lab} remains")
     monthly = sum(item.usd_month for item in left)
-    console.print(f"left on purpose (${monthly:.4f}/month; `labctl down --purge-assets` removes the assets):")
+    note = f"left on purpose (${monthly:.4f}/month; `labctl down --purge-assets` removes the assets):"
+    console.print(note, markup=False, soft_wrap=True)
     for item in left:
         size = f", {item.size_bytes / 1e6:.1f} MB" if item.size_bytes else ""
-        console.print(f"  {item.kind}: {item.where}{size}, ${item.usd_month:.4f}/month - {item.why}", markup=False)
+        line = f"  {item.kind}: {item.where}{size}, ${item.usd_month:.4f}/month - {item.why}"
+        console.print(line, markup=False, soft_wrap=True)

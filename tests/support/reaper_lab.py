@@ -17,6 +17,7 @@ from moto import mock_aws
 from infra.config import STACK_DEPENDENCIES
 from infra.lambdas.reaper import handler as reaper
 from infra.lambdas.reaper import outcome
+from infra.lambdas.reaper.clients import Aws
 from infra.lambdas.reaper.model import ReaperConfig, StackRef
 from infra.lambdas.reaper.passes import stack_status
 from tests.support import strict_cfn
@@ -165,7 +166,7 @@ def run(cfg: ReaperConfig, time: FakeTime | None = None, event: dict[str, Any] |
     """One invocation of the reaper on the fake clock."""
     clock = time or FakeTime()
     return reaper.run_reaper(
-        reaper.Aws(REGION, session=SESSION),
+        Aws(REGION, session=SESSION),
         cfg,
         event or {},
         remaining_ms=clock.remaining_ms,

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto.cloudformation import models as cfn_models
 
-from infra.lambdas.reaper import handler as reaper
+from infra.lambdas.reaper.clients import Aws
 from infra.lambdas.reaper.model import GONE, State
 from infra.lambdas.reaper.passes import asset_refs, reap_pass
 from tests.support import strict_cfn
@@ -45,7 +45,7 @@ def test_one_pass_deletes_every_stack_nothing_depends_on_at_once(strict: strict_
     cfg = config()
 
     first = reap_pass(
-        reaper.Aws(REGION, session=SESSION), cfg, State(started_at="2026-11-25T12:00:00Z"), START, lambda s, b: None
+        Aws(REGION, session=SESSION), cfg, State(started_at="2026-11-25T12:00:00Z"), START, lambda s, b: None
     )
 
     assert first.deleting == [EDGE, OBSERVABILITY]  # independent of each other: CloudFormation runs both

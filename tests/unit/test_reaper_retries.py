@@ -14,6 +14,7 @@ from moto.cloudformation import models as cfn_models
 
 from infra.lambdas.reaper import handler as reaper
 from infra.lambdas.reaper import passes
+from infra.lambdas.reaper.clients import Aws
 from infra.lambdas.reaper.model import GONE
 from tests.support import strict_cfn
 from tests.support.reaper_lab import (
@@ -142,7 +143,7 @@ def test_when_time_runs_short_it_records_running_and_hands_its_state_to_a_new_in
     deploy()
     _set_status(EDGE, "CREATE_IN_PROGRESS")  # a deploy still running: wait for it
     invocations = _Invocations()
-    monkeypatch.setattr(reaper.Aws, "lambda_", lambda self: invocations)
+    monkeypatch.setattr(Aws, "lambda_", lambda self: invocations)
     clock = FakeTime(budget_ms=200_000)
 
     result = run(config(), clock)
@@ -197,7 +198,7 @@ def test_the_lambda_entry_point_reads_its_environment(
     strict: strict_cfn.StrictCfn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _environment(monkeypatch, deploy()["topic_arn"])
-    aws = reaper.Aws
+    aws = Aws
     monkeypatch.setattr(reaper, "Aws", lambda region: aws(region, session=SESSION))
 
     result = reaper.handler({"reason": "expired"}, _Context())

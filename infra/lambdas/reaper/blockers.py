@@ -150,7 +150,9 @@ def _referencing_rules(ec2: EC2Client, cfg: ReaperConfig, group: str, found: _Fo
             if not found.fix:
                 found.blockers.append(f"referenced by a rule of {other_id} (removed at the next retry)")
                 continue
-            rules: list[Any] = list(other.get("IpPermissions" if direction == "ingress" else "IpPermissionsEgress", []))
+            rules: list[Any] = (
+                other.get("IpPermissions", []) if direction == "ingress" else other.get("IpPermissionsEgress", [])
+            )
             mine: list[Any] = [
                 {**rule, "UserIdGroupPairs": [p for p in rule.get("UserIdGroupPairs", []) if p.get("GroupId") == group]}
                 for rule in rules
