@@ -107,9 +107,11 @@ def test_a_resource_that_never_deletes_is_retried_with_doubling_backoff_until_th
     result = run(config(lab["topic_arn"], deadline=timedelta(minutes=30)), clock)
 
     # passes every 20 s; data may go at 40 s (after compute) and fails; it is fixed and retried at the
-    # next pass, then after 30 s, 60 s, 120 s ... (doubling, capped at 10 min), each rounded up to a pass
+    # next pass, then after 30 s, 60 s, 120 s ... (doubling, capped at 10 min): with nothing else in
+    # progress the reaper sleeps until the next retry is due, and wakes for its deadline (30 min)
     tries = [t for stack, t in strict.attempts if stack == DATA]
-    assert tries == [40, 60, 100, 160, 280, 520, 1000, 1600]
+    assert tries == [40, 60, 90, 150, 270, 510, 990, 1590]
+    assert clock.seconds() == 1800
     assert result["status"] == "failed"
     assert result["attempts"] == {DATA: 7}
     assert status(NETWORK) == GONE  # it does not depend on data: never held back

@@ -65,7 +65,18 @@ def drive(
             return DEADLINE, result
         if time_left_ms() < cfg.reserve_ms + cfg.poll_seconds * 1000:
             return HANDOVER, result
-        sleep(cfg.poll_seconds)
+        sleep(_pause(cfg, result, now, deadline, time_left_ms()))
+
+
+def _pause(cfg: ReaperConfig, result: PassResult, now: datetime, deadline: datetime, left_ms: float) -> float:
+    """Poll while CloudFormation works; when only backoffs remain, sleep until the first retry is due.
+
+    Never past the deadline, nor into the time kept for handing over."""
+    pause = cfg.poll_seconds
+    if not result.busy and result.retries:
+        pause = max(1.0, (min(result.retries) - now).total_seconds())
+    budget = (left_ms - cfg.reserve_ms) / 1000 - cfg.poll_seconds
+    return min(pause, max(cfg.poll_seconds, budget), (deadline - now).total_seconds())
 
 
 def run_reaper(

@@ -156,8 +156,14 @@ class PassResult:
     deleting: list[str] = field(default_factory=list)  # DeleteStack called in this pass
     waiting: dict[str, str] = field(default_factory=dict)  # stack -> why it is not deleted yet
     failures: list[Failure] = field(default_factory=list)
+    retries: list[datetime] = field(default_factory=list)  # when stacks in backoff may be retried
 
     @property
     def done(self) -> bool:
         """Every stack is gone."""
         return all(status == GONE for status in self.statuses.values())
+
+    @property
+    def busy(self) -> bool:
+        """CloudFormation is working on a stack (deleting, or still deploying): worth polling."""
+        return bool(self.deleting) or any(is_waiting(s) for s in self.statuses.values())

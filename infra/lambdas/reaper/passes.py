@@ -81,8 +81,9 @@ def _retry_failed(
         diagnosed, fixes = unblock(aws, cfg, ref, failure, fix=due)
         result.failures.append(diagnosed)
         state.fixes.extend(fixes)
-    if not due:
+    if due_at is not None and not due:
         result.waiting[ref.name] = f"{DELETE_FAILED}, next retry at {due_at}"
+        result.retries.append(parse_iso(due_at))
         return
     attempt = state.attempts.get(ref.name, 0) + 1
     state.attempts[ref.name] = attempt
