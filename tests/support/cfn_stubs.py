@@ -91,7 +91,7 @@ def _moto_shapes(res: dict[str, Any]) -> None:
 def stub_value(lid: str, kind: str, attr: str, region: str, account: str) -> str:
     """The literal standing for `Fn::GetAtt [lid, attr]` (or `Ref lid` when attr is '') of a stubbed `kind`."""
     if attr.endswith("Arn") or (not attr and kind in REF_IS_ARN):
-        _, service, resource = (kind.split("::") + ["", ""])[:3]
+        _, service, resource = [*kind.split("::"), "", ""][:3]
         return f"arn:aws:{service.lower()}:{region}:{account}:{resource.lower()}/{lid}"
     if attr.endswith("DomainName"):
         return f"{lid.lower()}.stub.example.com"
