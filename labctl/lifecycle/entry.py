@@ -232,18 +232,23 @@ def down(yes: bool, profile: str, region: str, purge_assets: bool, as_json: bool
         purged = assets.purge(sess, left, shared)
         left = assets.inventory(sess, name, account, refs, region)
     report = {**result.as_dict(), "left_on_purpose": [item.as_dict() for item in left], "purged": purged}
-    if as_json:
-        print_json(report)
-    else:
-        _print_down(result, left, purged)
+    error = None
     if result.status != "deleted":
         stuck = [f"{f['stack']}/{f['logical_id']}" for f in result.failures] or list(result.stacks) or result.leftovers
-        raise LabError(
+        error = LabError(
             "resources_remain",
             f"Lab {name} is not fully deleted: {', '.join(stuck)}",
             "Fix or delete these by hand (the reasons are above), then run `labctl down` again.",
             exit_code=EXIT_FAILURE,
         )
+    if as_json:  # one document: the report, and the error when there is one
+        print_json({**report, **(error.as_dict() if error else {})})
+        if error:
+            raise typer.Exit(EXIT_FAILURE)
+        return
+    _print_down(result, left, purged)
+    if error:
+        raise error
 
 
 def _print_down(result: teardown.DownResult, left: list[assets.Left], purged: list[str]) -> None:

@@ -80,6 +80,21 @@ def _fail(stack: Any, logical_id: str, kind: str, physical_id: str, reason: str)
     stack.status = "DELETE_FAILED"
 
 
+def _moto_ec2_gaps(stack: Any) -> None:
+    """What moto's CloudFormation forgets to delete with a VPC: its route tables (and their associations)
+    and its internet gateway. Without this moto refuses to delete the VPC: CloudFormation does not."""
+    ec2 = ec2_backends[stack.account_id][stack.region_name]
+    vpcs = {r.id for r in stack.resource_map._parsed_resources.values() if type(r).__name__ == "VPC"}
+    for table in list(ec2.route_tables.values()):
+        if table.vpc_id in vpcs and table.main_association_id is None:
+            table._associations.clear()
+            ec2.delete_route_table(table.id)
+    for gateway in list(ec2.internet_gateways.values()):
+        if gateway.vpc is not None and gateway.vpc.id in vpcs:
+            ec2.detach_internet_gateway(gateway.id, gateway.vpc.id)
+            ec2.delete_internet_gateway(gateway.id)
+
+
 def install(monkeypatch: pytest.MonkeyPatch) -> StrictCfn:
     """Patch moto's CloudFormation backend (every account and region) with CloudFormation's delete rules."""
     strict = StrictCfn()
@@ -109,6 +124,7 @@ def install(monkeypatch: pytest.MonkeyPatch) -> StrictCfn:
                 strict.failed.append(stack.name)
                 return
         strict.deleted.append(stack.name)
+        _moto_ec2_gaps(stack)
         original(self, stack.stack_id)
 
     monkeypatch.setattr(cfn_models.CloudFormationBackend, "delete_stack", delete_stack)

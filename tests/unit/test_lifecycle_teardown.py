@@ -135,7 +135,7 @@ def test_an_outcome_older_than_the_lab_deployed_since_is_not_reported(aws: None)
 def _assets() -> None:
     """The staging bucket and image repository of `cdk bootstrap`, holding three of the lab's assets."""
     s3 = boto3.client("s3", region_name=REGION)
-    s3.create_bucket(Bucket=STAGING, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.create_bucket(Bucket=STAGING, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     for key in (A, B):
         s3.put_object(Bucket=STAGING, Key=key, Body=b"x" * 1_000_000)
     ecr = boto3.client("ecr", region_name=REGION)

@@ -118,4 +118,7 @@ def notify(aws: Aws, cfg: ReaperConfig, subject: str, body: dict[str, Any]) -> N
     LOG.info("notify %s %s", subject, message)
     if not cfg.topic_arn:  # `labctl down` reports on the terminal instead
         return
-    aws.sns().publish(TopicArn=cfg.topic_arn, Subject=subject[:100], Message=message)
+    try:
+        aws.sns().publish(TopicArn=cfg.topic_arn, Subject=subject[:100], Message=message)
+    except ClientError:  # the outcome parameter holds the truth; a lost e-mail must not stop the reaping
+        LOG.exception("could not publish to %s", cfg.topic_arn)

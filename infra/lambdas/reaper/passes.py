@@ -105,10 +105,11 @@ def _retry_failed(
 
 
 def leftovers(aws: Aws, cfg: ReaperConfig) -> list[str]:
-    """ARNs still tagged with this lab outside the control stack (the tagging API lags a little)."""
+    """ARNs still tagged with this lab, except the control stack's own (the tagging API lags a little)."""
+    control = cfg.control_stack
+    spared = _physical_ids(aws.cfn(control.region), control.name) if control.name else set()
     arns: list[str] = []
-    control = cfg.control_stack.name
-    for region in sorted({ref.region for ref in [*cfg.stacks, cfg.control_stack]}):
+    for region in sorted({ref.region for ref in [*cfg.stacks, control]}):
         pages = (
             aws.tagging(region)
             .get_paginator("get_resources")
@@ -118,12 +119,27 @@ def leftovers(aws: Aws, cfg: ReaperConfig) -> list[str]:
             for item in page["ResourceTagMappingList"]:
                 tags = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
                 arn = item["ResourceARN"]
-                in_control = bool(control) and (
-                    tags.get("aws:cloudformation:stack-name") == control or f":stack/{control}/" in arn
+                in_control = bool(control.name) and (
+                    tags.get("aws:cloudformation:stack-name") == control.name
+                    or f":stack/{control.name}/" in arn
+                    or any(arn.endswith(f":{pid}") or arn.endswith(f"/{pid}") for pid in spared)
                 )
                 if not in_control:
                     arns.append(arn)
     return arns
+
+
+def _physical_ids(cfn: CloudFormationClient, name: str) -> set[str]:
+    """The physical ids of a stack's resources (a queue by its name, not its URL); none once it is gone."""
+    if stack_status(cfn, name) == GONE:
+        return set()
+    found = set()
+    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=name):
+        for res in page["StackResourceSummaries"]:
+            pid = res.get("PhysicalResourceId", "")
+            if pid:
+                found.add(pid.rsplit("/", 1)[-1] if pid.startswith("https://") else pid)
+    return found
 
 
 def asset_refs(template: str | dict[str, Any]) -> list[str]:
