@@ -1,4 +1,4 @@
-"""labctl up/down/status/extend on AWS (called lazily by labctl.commands.lifecycle)."""
+"""labctl up/down/status/extend on AWS: each returns its typed result (called lazily by labctl.commands.lifecycle)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
 
 from infra.config import EMAIL
 from labctl.durations import CLOUD_TTL, EXTEND, hours, parse_duration
 from labctl.lifecycle import assets, aws, cdk, lab, teardown
-from labctl.output import EXIT_FAILURE, LabError, console, print_json
+from labctl.lifecycle.results import DownReport, ExtendResult, StatusResult, UpResult, show_plan
+from labctl.output import EXIT_FAILURE, LabError
 
 clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced in tests
 sleep: Callable[[float], None] = time.sleep
@@ -38,8 +38,8 @@ def up(
     dry_run: bool,
     as_json: bool,
     image_tag: str = "",
-) -> None:
-    """Preflight, synth, estimate, confirm, deploy (timer first), then print URLs and expiry.
+) -> UpResult:
+    """Preflight, synth, estimate, confirm, deploy (timer first); the plan, then the URLs and expiry.
 
     A dry run needs no credentials: synth, estimate and plan are offline; only the deploy is not."""
     from labctl.cost.estimate import estimate
@@ -87,38 +87,18 @@ def up(
         "commands": [" ".join(c) for c in commands],
         "estimate": est.as_dict(),
     }
-    if not as_json:
-        where = (
-            f"account {ident['account']}" if ident["account"] else "no credentials: account and bootstrap not checked"
-        )
-        console.print(f"lab [bold]{name}[/] ({compute}) in {region}, {where}, expires {_iso(expires)}")
-        console.print(
-            f"estimate: ${est.per_hour_usd:.4f}/h, ${est.total_usd:.4f} for {ttl} "
-            f"(10000 requests), ${est.per_month_usd:.2f}/month if it were never deleted"
-        )
-        console.print(f"alerts: {alert_email}" if alert_email else "[yellow]alerts: none (--no-alerts)[/]")
     if dry_run:
-        if as_json:
-            print_json({"dry_run": True, **plan})
-        else:
-            console.print("[yellow]dry run[/]: nothing deployed. Would run:")
-            for command in plan["commands"]:
-                console.print(f"  {command}")
-        return
+        return UpResult(plan, dry_run=True)
     if not yes:
         if as_json:
             raise LabError("confirmation_required", "Deploying costs money; --json cannot ask.", "Add --yes.")
+        show_plan(plan)
         if not typer.confirm(f"Deploy lab {name} for {ttl} (about ${est.total_usd:.2f})?"):
             raise LabError("aborted", "Nothing deployed.", exit_code=EXIT_FAILURE)
     from labctl.lifecycle.progress import deploy_with_progress
 
     outputs = deploy_with_progress(sess, commands, lab.layout(name, region), quiet=as_json)
-    result = {**plan, "outputs": outputs, **_urls(outputs)}
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"[green]deployed[/] demo: {result['demo_url']}  api: {result['api_url']}")
-        console.print(f"self-destructs at {_iso(expires)} (labctl extend 1h / labctl down)")
+    return UpResult(plan, dry_run=False, outputs=outputs, urls=_urls(outputs), shown=not yes)
 
 
 def _check_alerts(alert_email: str, no_alerts: bool) -> None:
@@ -167,50 +147,23 @@ def _urls(outputs: dict[str, dict[str, str]]) -> dict[str, str]:
     return {"demo_url": demo, "api_url": api or (f"{demo}/api" if demo else "")}
 
 
-def status(profile: str, region: str, as_json: bool) -> None:
-    """Stacks, states, time left, the cost so far and the reaper's last outcome; exit 1 if the reaper failed."""
+def status(profile: str, region: str) -> StatusResult:
+    """Stacks, states, time left, the cost so far and the reaper's last outcome (exit 1 if the reaper failed)."""
     from labctl.lifecycle import status as cloud_status
 
     sess = aws.session(profile, region)
-    region = str(sess.region_name)
-    name, now = aws.lab_name(), clock()
-    result = cloud_status.gather(sess, name, region, now)
-    reaper = result["reaper"]
-    if as_json:
-        print_json(result)
-    else:
-        for info in result["stacks"]:
-            console.print(f"{info['name']:<24} {info['region']:<10} {info['status']}")
-        if not result["deployed"]:
-            console.print(f"lab {name} is not deployed in {region}")
-        else:
-            expires = result["expires_at"]
-            left = f"{result['seconds_left'] // 60} min left (expires {expires})" if expires else "no timer"
-            console.print(
-                f"{left}; ${result['per_hour_usd']:.4f}/h, about ${result['accrued_usd']:.4f} so far "
-                "(fixed costs, list prices)"
-            )
-        for line in cloud_status.reaper_lines(reaper) if reaper else []:
-            console.print(line, style="red" if cloud_status.failed(result) else None, markup=False, soft_wrap=True)
-    if cloud_status.failed(result):
-        raise typer.Exit(EXIT_FAILURE)
+    return StatusResult(cloud_status.gather(sess, aws.lab_name(), str(sess.region_name), clock()))
 
 
-def extend(duration: str, profile: str, region: str, as_json: bool) -> None:
+def extend(duration: str, profile: str, region: str) -> ExtendResult:
     """Move the expiry schedule later, capped at 12 h from now."""
     by = parse_duration(duration, EXTEND)
     sess = aws.session(profile, region)
     new, capped = lab.move_schedule(sess, aws.lab_name(), str(sess.region_name), by, clock())
-    result = {"lab": aws.lab_name(), "expires_at": _iso(new), "capped": capped}
-    if as_json:
-        print_json(result)
-    else:
-        console.print(
-            f"lab {aws.lab_name()} now expires at {_iso(new)}" + (" (capped at 12 h from now)" if capped else "")
-        )
+    return ExtendResult(aws.lab_name(), _iso(new), capped)
 
 
-def down(yes: bool, profile: str, region: str, purge_assets: bool, as_json: bool) -> None:
+def down(yes: bool, profile: str, region: str, purge_assets: bool, as_json: bool) -> DownReport:
     """Delete every stack (dependency order, control last), list what is still tagged and what stays on purpose."""
     from labctl.lifecycle import status as cloud_status
 
@@ -231,40 +184,13 @@ def down(yes: bool, profile: str, region: str, purge_assets: bool, as_json: bool
         shared = assets.used_elsewhere(sess, sorted(refs), set(lab.layout(name, region)))
         purged = assets.purge(sess, left, shared)
         left = assets.inventory(sess, name, account, refs, region)
-    report = {**result.as_dict(), "left_on_purpose": [item.as_dict() for item in left], "purged": purged}
-    error = None
+    report = DownReport(result, left, purged)
     if result.status != "deleted":
         stuck = [f"{f['stack']}/{f['logical_id']}" for f in result.failures] or list(result.stacks) or result.leftovers
-        error = LabError(
+        report.error = LabError(
             "resources_remain",
             f"Lab {name} is not fully deleted: {', '.join(stuck)}",
             "Fix or delete these by hand (the reasons are above), then run `labctl down` again.",
             exit_code=EXIT_FAILURE,
         )
-    if as_json:  # one document: the report, and the error when there is one
-        print_json({**report, **(error.as_dict() if error else {})})
-        if error:
-            raise typer.Exit(EXIT_FAILURE)
-        return
-    _print_down(result, left, purged)
-    if error:
-        raise error
-
-
-def _print_down(result: teardown.DownResult, left: list[assets.Left], purged: list[str]) -> None:
-    for f in result.failures:
-        stuck = escape(f"{f['stack']} {f['logical_id']}: {f['reason']} {f['blocker']}")
-        console.print(f"[red]stuck[/] {stuck}", soft_wrap=True)
-    for arn in result.leftovers:
-        console.print(f"[red]still exists[/] {escape(arn)}", soft_wrap=True)
-    for line in purged:
-        console.print(line, markup=False, soft_wrap=True)
-    if result.status == "deleted":
-        console.print(f"[green]lab {result.lab} deleted[/]; nothing tagged lab:name={result.lab} remains")
-    monthly = sum(item.usd_month for item in left)
-    note = f"left on purpose (${monthly:.4f}/month; `labctl down --purge-assets` removes the assets):"
-    console.print(note, markup=False, soft_wrap=True)
-    for item in left:
-        size = f", {item.size_bytes / 1e6:.1f} MB" if item.size_bytes else ""
-        line = f"  {item.kind}: {item.where}{size}, ${item.usd_month:.4f}/month - {item.why}"
-        console.print(line, markup=False, soft_wrap=True)
+    return report
