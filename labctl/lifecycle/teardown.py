@@ -78,10 +78,10 @@ def destroy(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     quiet: bool = False,
-    timeout: float = TIMEOUT_SECONDS,
+    timeout: float | None = None,
 ) -> DownResult:
     """Delete the lab's stacks in dependency order (works after a partial deploy); record the outcome."""
-    cfg = config(name, region, account, timeout)
+    cfg = config(name, region, account, TIMEOUT_SECONDS if timeout is None else timeout)
     aws = Aws(region, session=sess)
     state = State(started_at=iso(clock()))
 

@@ -62,20 +62,20 @@ class Deployed:
 
 
 def bootstrap(sess: boto3.Session, regions: set[str]) -> None:
-    """What `cdk bootstrap` leaves in each region that a deploy reads or writes."""
+    """What `cdk bootstrap` leaves in each region that a deploy reads or writes (once per account and region)."""
     for region in sorted(regions):
         sess.client("ssm", region_name=region).put_parameter(
             Name=f"/cdk-bootstrap/{QUALIFIER}/version", Value="27", Type="String", Overwrite=True
         )
         s3 = sess.client("s3", region_name=region)
         bucket = f"cdk-{QUALIFIER}-assets-{ACCOUNT}-{region}"
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=bucket)
-        else:
-            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
-        sess.client("ecr", region_name=region).create_repository(
-            repositoryName=f"cdk-{QUALIFIER}-container-assets-{ACCOUNT}-{region}"
-        )
+        if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+            where: Any = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            s3.create_bucket(Bucket=bucket, **where)
+        ecr = sess.client("ecr", region_name=region)
+        repository = f"cdk-{QUALIFIER}-container-assets-{ACCOUNT}-{region}"
+        if repository not in [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]:
+            ecr.create_repository(repositoryName=repository)
 
 
 def _place(text: str, region: str) -> str:
