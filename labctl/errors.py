@@ -111,6 +111,11 @@ AREAS: tuple[Area, ...] = (
         ("timer_not_found", "The lab has no expiry schedule.", "Is it deployed in this region? `labctl status`"),
         ("unexpected_schedule", "The expiry schedule is not a one-time `at()` expression.", "Redeploy the lab."),
         ("resources_remain", "`down` left stacks or tagged resources behind (exit 1).", "Delete them, `down` again."),
+        (
+            "reaper_outcome_unreadable",
+            "`status` cannot read the reaper's outcome parameter.",
+            "Allow ssm:GetParameter on /labctl/<lab>/reaper-outcome.",
+        ),
     ),
     _area(
         "Cost: `labctl cost estimate`",

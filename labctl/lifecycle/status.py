@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from infra.lambdas.reaper import outcome
-from infra.lambdas.reaper.model import parse_iso
+from infra.lambdas.reaper.model import outcome_parameter, parse_iso
 from labctl.cost.leftovers import arns_usd_hour
 from labctl.lifecycle import lab
+from labctl.output import LabError
 
 FAILED = (outcome.FAILED, outcome.ERROR)
 
@@ -55,7 +57,14 @@ def gather(sess: boto3.Session, name: str, region: str, now: datetime) -> dict[s
 
 def last_outcome(sess: boto3.Session, name: str, region: str, infos: list[lab.StackInfo]) -> dict[str, Any] | None:
     """The last outcome, unless the lab was deployed again since (its control stack is newer)."""
-    found = outcome.read(sess.client("ssm", region_name=region), name)
+    try:
+        found = outcome.read(sess.client("ssm", region_name=region), name)
+    except ClientError as err:
+        raise LabError(
+            "reaper_outcome_unreadable",
+            f"Cannot read {outcome_parameter(name)} in {region}: {err}",
+            "The credentials need ssm:GetParameter on it (it says whether the reaper deleted the lab).",
+        ) from None
     if found is None:
         return None
     control = next((i for i in infos if i.name == lab.control_name(name) and i.status != "NOT_FOUND"), None)

@@ -188,3 +188,18 @@ def test_without_purge_down_only_reports_the_assets(aws: None) -> None:
     assert exit_code == 0, output
     assert f"asset object: s3://{STAGING}/{A}, 1.0 MB" in output
     assert "`labctl down --purge-assets` removes the assets" in output
+
+
+def test_an_outcome_the_credentials_may_not_read_is_a_clear_error(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ClientError
+
+    from infra.lambdas.reaper import outcome
+
+    def denied(ssm: Any, lab: str) -> None:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetParameter")
+
+    monkeypatch.setattr(outcome, "read", denied)
+    exit_code, output = cli("status", "--json", "--region", REGION)
+    error = json.loads(output)["error"]
+    assert (exit_code, error["code"]) == (2, "reaper_outcome_unreadable")
+    assert PARAMETER in error["message"]
