@@ -71,7 +71,6 @@ REF_IS_ARN = {
     "AWS::SecretsManager::Secret",
     "AWS::CertificateManager::Certificate",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
-    "AWS::CloudWatch::Alarm",
 }
 
 
