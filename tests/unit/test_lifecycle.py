@@ -21,6 +21,7 @@ from tests.support.cloud_lab import (
     cloud_lab,  # noqa: F401 - the `aws` fixture
     deploy,
     stacks_in,
+    without_credentials,
 )
 
 
@@ -85,11 +86,7 @@ def test_the_alert_address_may_come_from_the_environment(aws: None, monkeypatch:
 
 
 def test_up_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    without_credentials(monkeypatch, tmp_path)
     exit_code, output = cli("up", "--yes", "--region", REGION, "--alert-email", "me@example.com")
     assert exit_code == 2
     assert "no_credentials" in output
