@@ -19,7 +19,7 @@ if __package__ in (None, ""):
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import EDGE_REGION, ConfigError, LabConfig, config_from_context, stack_names
+from infra.config import EDGE_REGION, ConfigError, LabConfig, config_from_context, stack_dependencies, stack_names
 from infra.stacks.compute import ComputeStack
 from infra.stacks.data import DataStack
 from infra.stacks.edge import EdgeStack
@@ -55,13 +55,9 @@ def add_stacks(app: cdk.App, config: LabConfig) -> dict[str, cdk.Stack]:
         network=network,
         **props("compute", f"API ({config.compute}) + workers"),
     )
-    compute.add_stack_dependency(data)
-    if network is not None:
-        compute.add_stack_dependency(network)
     edge_props = props("edge", "CloudFront + WAF + web bucket")
     edge_props["env"] = cdk.Environment(region=EDGE_REGION)
     edge = EdgeStack(app, config.stack_name("edge"), config=config, compute=compute, **edge_props)
-    edge.add_stack_dependency(compute)
     observability = ObservabilityStack(
         app,
         config.stack_name("observability"),
@@ -70,7 +66,6 @@ def add_stacks(app: cdk.App, config: LabConfig) -> dict[str, cdk.Stack]:
         compute=compute,
         **props("observability", "dashboard + SLO alarms"),
     )
-    observability.add_stack_dependency(compute)
     names = stack_names(config)
     control_name = config.stack_name("control")
     managed = [n for n in names if n != control_name]
@@ -80,10 +75,11 @@ def add_stacks(app: cdk.App, config: LabConfig) -> dict[str, cdk.Stack]:
     stacks: dict[str, cdk.Stack] = {
         s.stack_name: s for s in (network, data, compute, edge, observability) if s is not None
     }
-    for stack in stacks.values():
-        control.add_stack_dependency(stack)
     stacks[control_name] = control
     assert list(stacks) == names, f"stack order {list(stacks)} != stack_names {names}"
+    for name, depends_on in stack_dependencies(config).items():
+        for dependency in depends_on:
+            stacks[name].add_stack_dependency(stacks[dependency])
     return stacks
 
 

@@ -29,7 +29,7 @@ STOP_TIMEOUT_SECONDS = 30
 
 _LAB_NAME = re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{4,32}$")
 _TAG = re.compile(r"^[\w .:/=+\-@]{1,128}$")
@@ -79,7 +79,7 @@ class LabConfig:
         if self.compute not in COMPUTE_MODES:
             raise ConfigError("invalid_compute", f"compute {self.compute!r} must be one of {COMPUTE_MODES}")
         self._check_domain()
-        if self.alert_email is not None and not _EMAIL.match(self.alert_email):
+        if self.alert_email is not None and not EMAIL.match(self.alert_email):
             raise ConfigError("invalid_alert_email", f"alert_email {self.alert_email!r} is not an address")
         if not 1 <= self.desired_count <= 10:
             raise ConfigError("invalid_desired_count", "desired_count must be between 1 and 10")
@@ -139,11 +139,39 @@ class LabConfig:
         return f"{self.lab_name}-{part}"
 
 
+# The stacks each stack depends on (deploys after; must be deleted before them). infra.app adds
+# these dependencies, the reaper and `labctl down` delete in their reverse; a test keeps them equal
+# to the cloud assembly's.
+STACK_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "network": (),
+    "data": (),
+    "compute": ("network", "data"),
+    "edge": ("compute",),
+    "observability": ("data", "compute"),
+    "control": ("network", "data", "compute", "edge", "observability"),
+}
+
+
 def stack_names(config: LabConfig) -> list[str]:
     """Every stack of the lab, in deploy order (destroy in reverse); no network stack in lambda mode."""
     parts = ["network"] if config.compute == "fargate" else []
     parts += ["data", "compute", "edge", "observability", "control"]
     return [config.stack_name(p) for p in parts]
+
+
+def stack_dependencies(config: LabConfig) -> dict[str, list[str]]:
+    """Each stack's name -> the names of the lab's stacks it depends on (those present in its mode)."""
+    names = stack_names(config)
+    prefix = f"{config.lab_name}-"
+    return {
+        name: [d for d in (config.stack_name(p) for p in STACK_DEPENDENCIES[name.removeprefix(prefix)]) if d in names]
+        for name in names
+    }
+
+
+def web_bucket_name(lab_name: str, account: str) -> str:
+    """The edge stack's bucket, named exactly so the reaper's S3 rights can name it (no shared prefix)."""
+    return f"{lab_name}-web-{account}-{EDGE_REGION}"
 
 
 def stack_regions(config: LabConfig) -> dict[str, str]:

@@ -99,11 +99,23 @@ AREAS: tuple[Area, ...] = (
             "Read it; `labctl down` cleans up.",
         ),
         ("hosted_zone_not_found", "No public Route 53 zone contains `--domain`.", "Create the zone or drop --domain."),
+        (
+            "no_alert_address",
+            "`up` without an alert address: a stuck reaper or the budget would tell nobody.",
+            "--alert-email (or LAB_ALERT_EMAIL); --no-alerts",
+        ),
+        ("conflicting_alerts", "Both `--alert-email` and `--no-alerts`.", "Pick one."),
+        ("invalid_alert_email", "`--alert-email` is not an e-mail address.", "Fix the value."),
         ("confirmation_required", "`--json` cannot ask before spending or deleting.", "Add --yes."),
         ("aborted", "You answered no; nothing was deployed or deleted (exit 1).", "Nothing to do."),
         ("timer_not_found", "The lab has no expiry schedule.", "Is it deployed in this region? `labctl status`"),
         ("unexpected_schedule", "The expiry schedule is not a one-time `at()` expression.", "Redeploy the lab."),
         ("resources_remain", "`down` left stacks or tagged resources behind (exit 1).", "Delete them, `down` again."),
+        (
+            "reaper_outcome_unreadable",
+            "`status` cannot read the reaper's outcome parameter.",
+            "Allow ssm:GetParameter on /labctl/<lab>/reaper-outcome.",
+        ),
     ),
     _area(
         "Cost: `labctl cost estimate`",

@@ -20,7 +20,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from infra.config import LabConfig
+from infra.config import LabConfig, web_bucket_name
 from infra.constructs.edge_nag import acknowledge_edge_findings
 from infra.constructs.origin_secret import HEADER as ORIGIN_HEADER
 from infra.constructs.origin_secret import OriginSecretValue
@@ -46,6 +46,7 @@ class EdgeStack(cdk.Stack):
         self.bucket = s3.Bucket(
             self,
             "WebBucket",
+            bucket_name=web_bucket_name(config.lab_name, self.account),  # exact: the reaper may empty it, no other
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,

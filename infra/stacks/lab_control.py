@@ -21,9 +21,10 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.config import LabConfig, stack_regions
+from infra.config import LabConfig, stack_dependencies, stack_regions, web_bucket_name
 from infra.constructs.nag import acknowledge
 from infra.constructs.reaper import Reaper
+from infra.lambdas.reaper.model import outcome_parameter
 
 TAG_KEY = "lab:name"  # infra.app tags every resource with it
 DEFAULT_TTL = timedelta(hours=2)  # a lab deployed without expires_at still deletes itself
@@ -54,6 +55,7 @@ class LabControlStack(cdk.Stack):
         self.managed_stack_names = list(managed_stack_names)
         lab = config.lab_name
         regions = stack_regions(config)
+        depends_on = stack_dependencies(config)
 
         self.topic = sns.Topic(self, "Alerts", topic_name=f"{lab}-alerts", display_name=f"lab {lab}", enforce_ssl=True)
         if config.alert_email:
@@ -80,8 +82,9 @@ class LabControlStack(cdk.Stack):
             self,
             "Reaper",
             lab_name=lab,
-            stacks={name: regions.get(name, config.region) for name in self.managed_stack_names},
+            stacks={name: (regions.get(name, config.region), depends_on[name]) for name in self.managed_stack_names},
             control_stack_name=self.stack_name,
+            buckets=[web_bucket_name(lab, self.account)],
             topic=self.topic,
             tag_key=TAG_KEY,
         )
@@ -101,6 +104,8 @@ class LabControlStack(cdk.Stack):
             "TopicArn": self.topic.topic_arn,
             "ReaperFunctionName": self.reaper.function.function_name,
             "ManagedStacks": json.dumps(self.managed_stack_names),
+            "FailureQueueUrl": self.reaper.failures.queue_url,
+            "OutcomeParameter": outcome_parameter(lab),
         }.items():
             cdk.CfnOutput(self, key, value=value)
 
@@ -120,6 +125,8 @@ class LabControlStack(cdk.Stack):
         role.add_to_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.reaper.function.function_arn])
         )
+        # A schedule that cannot invoke its target (after its retries) sends the event to the failure queue.
+        self.reaper.failures.grant_send_messages(role)
         params = {
             "Name": name,
             "Description": f"Deletes lab {lab} at its expiry (labctl extend moves it)",
@@ -133,6 +140,7 @@ class LabControlStack(cdk.Stack):
                 "RoleArn": role.role_arn,
                 "Input": json.dumps({"reason": "expired", "lab": lab}),
                 "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600},
+                "DeadLetterConfig": {"Arn": self.reaper.failures.queue_arn},
             },
         }
         physical_id = cr.PhysicalResourceId.of(name)

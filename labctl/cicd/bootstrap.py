@@ -179,6 +179,7 @@ def next_steps(config: CicdConfig, outputs: Mapping[str, str]) -> list[str]:
         f"gh variable set AWS_DEPLOY_ROLE_ARN --repo {repo} --body {role}",
         f"gh variable set AWS_REGION --repo {repo} --body {config.region}",
         f"gh variable set LAB_NAME --repo {repo} --body {config.lab_name}",
+        f"gh variable set LAB_ALERT_EMAIL --repo {repo} --body you@example.com",  # `labctl up` needs one
         f"gh api -X PUT repos/{repo}/environments/{env} -F 'reviewers[][type]=User' "
         f"-F \"reviewers[][id]=$(gh api user -q .id)\" -F 'deployment_branch_policy[protected_branches]=false' "
         "-F 'deployment_branch_policy[custom_branch_policies]=true'",

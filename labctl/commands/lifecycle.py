@@ -1,14 +1,41 @@
 """labctl up / down / status / extend: the lab's lifecycle, local or on AWS.
 
-Thin: parse the options, then hand over to labctl.local.entry (one machine) or
-labctl.lifecycle.entry (AWS). Both are imported lazily: nothing heavy at import time.
+Thin: parse the options, then hand over to labctl.local.entry (one machine) or labctl.lifecycle.entry
+(AWS, which returns a typed result for `emit`). Both are imported lazily: nothing heavy at import time.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from labctl.output import LabError, reporting
+from labctl.commands.options import JsonOpt
+from labctl.output import LabError, emit, reporting
+
+LocalUp = Annotated[bool, typer.Option("--local", help="Run everything on this machine, no AWS account.")]
+Port = Annotated[int, typer.Option("--port", help="[local] Port of the API and web UI.")]
+Ttl = Annotated[str, typer.Option("--ttl", help="Self-destruct after this long (local default 30m; cloud 15m..12h).")]
+HoldTtl = Annotated[int, typer.Option("--hold-ttl", help="Seconds a seat hold lasts (5-900).")]
+Detach = Annotated[bool, typer.Option("--detach", help="[local] Run in the background.")]
+Compute = Annotated[str, typer.Option("--compute", help="[cloud] fargate or lambda.")]
+Region = Annotated[str, typer.Option("--region", help="[cloud] AWS region (default: profile/env).")]
+Profile = Annotated[str, typer.Option("--profile", help="[cloud] AWS profile.")]
+Domain = Annotated[str, typer.Option("--domain", help="[cloud] Custom domain (needs a Route 53 hosted zone).")]
+AlertEmail = Annotated[
+    str, typer.Option("--alert-email", envvar="LAB_ALERT_EMAIL", help="[cloud] Where the lab's alerts go (required).")
+]
+NoAlerts = Annotated[bool, typer.Option("--no-alerts", help="[cloud] Deploy without an alert address.")]
+Yes = Annotated[bool, typer.Option("--yes", help="[cloud] Do not ask for confirmation.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="[cloud] Everything but the deploy (no credentials needed).")]
+ImageTag = Annotated[
+    str, typer.Option("--image-tag", help="[cloud] Deploy <lab>-api:TAG from ECR (pushed by CI) instead of building.")
+]
+LocalOnly = Annotated[bool, typer.Option("--local", help="The local lab.")]
+PurgeAssets = Annotated[
+    bool, typer.Option("--purge-assets", help="[cloud] Also delete the lab's CDK asset objects and images.")
+]
+Duration = Annotated[str, typer.Argument(help="How much longer, e.g. 1h (capped at 12 h from now).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -16,22 +43,21 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def up(
-        local: bool = typer.Option(False, "--local", help="Run everything on this machine, no AWS account."),
-        port: int = typer.Option(8080, "--port", help="[local] Port of the API and web UI."),
-        ttl: str = typer.Option("", "--ttl", help="Self-destruct after this long (local default 30m; cloud 15m..12h)."),
-        hold_ttl: int = typer.Option(300, "--hold-ttl", help="Seconds a seat hold lasts (5-900)."),
-        detach: bool = typer.Option(False, "--detach", help="[local] Run in the background."),
-        compute: str = typer.Option("fargate", "--compute", help="[cloud] fargate or lambda."),
-        region: str = typer.Option("", "--region", help="[cloud] AWS region (default: profile/env)."),
-        profile: str = typer.Option("", "--profile", help="[cloud] AWS profile."),
-        domain: str = typer.Option("", "--domain", help="[cloud] Custom domain (needs a Route 53 hosted zone)."),
-        alert_email: str = typer.Option("", "--alert-email", help="[cloud] Where to send lab alerts."),
-        yes: bool = typer.Option(False, "--yes", help="[cloud] Do not ask for confirmation."),
-        dry_run: bool = typer.Option(False, "--dry-run", help="[cloud] Everything but the deploy."),
-        image_tag: str = typer.Option(
-            "", "--image-tag", help="[cloud] Deploy <lab>-api:TAG from ECR (pushed by CI) instead of building."
-        ),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+        local: LocalUp = False,
+        port: Port = 8080,
+        ttl: Ttl = "",
+        hold_ttl: HoldTtl = 300,
+        detach: Detach = False,
+        compute: Compute = "fargate",
+        region: Region = "",
+        profile: Profile = "",
+        domain: Domain = "",
+        alert_email: AlertEmail = "",
+        no_alerts: NoAlerts = False,
+        yes: Yes = False,
+        dry_run: DryRun = False,
+        image_tag: ImageTag = "",
+        as_json: JsonOpt = False,
     ) -> None:
         """Start the lab: locally with --local, otherwise on AWS with a self-destruct timer."""
         with reporting(as_json=as_json):
@@ -45,69 +71,69 @@ def register(app: typer.Typer) -> None:
                 from labctl.local import entry as local_entry
 
                 local_entry.up(port=port, ttl=ttl or "30m", hold_ttl=hold_ttl, detach=detach, as_json=as_json)
-            else:
-                from labctl.lifecycle import entry as cloud_entry
+                return
+            from labctl.lifecycle import entry as cloud_entry
+            from labctl.lifecycle.results import render_up
 
-                cloud_entry.up(
-                    ttl=ttl or "2h",
-                    compute=compute,
-                    region=region,
-                    profile=profile,
-                    domain=domain,
-                    alert_email=alert_email,
-                    hold_ttl=hold_ttl,
-                    yes=yes,
-                    dry_run=dry_run,
-                    as_json=as_json,
-                    image_tag=image_tag,
-                )
+            result = cloud_entry.up(
+                ttl=ttl or "2h",
+                compute=compute,
+                region=region,
+                profile=profile,
+                domain=domain,
+                alert_email=alert_email,
+                no_alerts=no_alerts,
+                hold_ttl=hold_ttl,
+                yes=yes,
+                dry_run=dry_run,
+                as_json=as_json,
+                image_tag=image_tag,
+            )
+            emit(result, as_json, render_up)
 
     @app.command()
     def down(
-        local: bool = typer.Option(False, "--local", help="Stop the local lab."),
-        yes: bool = typer.Option(False, "--yes", help="[cloud] Do not ask for confirmation."),
-        profile: str = typer.Option("", "--profile", help="[cloud] AWS profile."),
-        region: str = typer.Option("", "--region", help="[cloud] AWS region."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+        local: LocalOnly = False,
+        yes: Yes = False,
+        profile: Profile = "",
+        region: Region = "",
+        purge_assets: PurgeAssets = False,
+        as_json: JsonOpt = False,
     ) -> None:
-        """Stop the lab and remove everything it created."""
+        """Stop the lab and remove everything it created; say what stays on purpose."""
         with reporting(as_json=as_json):
             if local:
                 from labctl.local import entry as local_entry
 
                 local_entry.down(as_json=as_json)
-            else:
-                from labctl.lifecycle import entry as cloud_entry
+                return
+            from labctl.lifecycle import entry as cloud_entry
+            from labctl.lifecycle.results import render_down
 
-                cloud_entry.down(yes=yes, profile=profile, region=region, as_json=as_json)
+            report = cloud_entry.down(
+                yes=yes, profile=profile, region=region, purge_assets=purge_assets, as_json=as_json
+            )
+            emit(report, as_json, render_down)
 
     @app.command()
-    def status(
-        local: bool = typer.Option(False, "--local", help="Status of the local lab."),
-        profile: str = typer.Option("", "--profile", help="[cloud] AWS profile."),
-        region: str = typer.Option("", "--region", help="[cloud] AWS region."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """Show services or stacks, health, counts and time left."""
+    def status(local: LocalOnly = False, profile: Profile = "", region: Region = "", as_json: JsonOpt = False) -> None:
+        """Show services or stacks, health, counts, time left and what the reaper last did (exit 1 if it failed)."""
         with reporting(as_json=as_json):
             if local:
                 from labctl.local import entry as local_entry
 
                 local_entry.status(as_json=as_json)
-            else:
-                from labctl.lifecycle import entry as cloud_entry
+                return
+            from labctl.lifecycle import entry as cloud_entry
+            from labctl.lifecycle.results import render_status
 
-                cloud_entry.status(profile=profile, region=region, as_json=as_json)
+            emit(cloud_entry.status(profile=profile, region=region), as_json, render_status)
 
     @app.command()
-    def extend(
-        duration: str = typer.Argument(..., help="How much longer, e.g. 1h (capped at 12 h from now)."),
-        profile: str = typer.Option("", "--profile", help="AWS profile."),
-        region: str = typer.Option("", "--region", help="AWS region."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
+    def extend(duration: Duration, profile: Profile = "", region: Region = "", as_json: JsonOpt = False) -> None:
         """Move the cloud lab's self-destruct time."""
         with reporting(as_json=as_json):
             from labctl.lifecycle import entry as cloud_entry
+            from labctl.lifecycle.results import render_extend
 
-            cloud_entry.extend(duration=duration, profile=profile, region=region, as_json=as_json)
+            emit(cloud_entry.extend(duration=duration, profile=profile, region=region), as_json, render_extend)

@@ -8,7 +8,7 @@ from typing import Any
 
 from labctl.cost import prices, render
 from labctl.cost.estimate import Estimate, estimate, side_by_side
-from labctl.cost.templates import mode_of, read_assembly, synthesize
+from labctl.cost.templates import mode_of, read_assembly, synthesize_modes
 from labctl.durations import CLOUD_TTL, hours, parse_duration
 from labctl.output import LabError
 
@@ -56,5 +56,5 @@ def run_estimate(*, ttl: str, compute: str, requests: int, region: str, cdk_out:
         sets = [templates]
     else:
         modes = ["fargate", "lambda"] if compute == "both" else [compute]
-        sets = [synthesize(compute=m, region=region) for m in modes]
+        sets = synthesize_modes(modes, region=region)
     return EstimateResult([estimate(t, region=region, ttl_hours=ttl_hours, requests=requests) for t in sets])

@@ -1,13 +1,18 @@
-"""Synthesized CloudFormation templates: read from a cloud assembly, or synthesized in-process."""
+"""Synthesized CloudFormation templates: read from a cloud assembly, or synthesized for an estimate.
+
+Synthesis has one path, `labctl.lifecycle.cdk.synth` (the pinned CDK CLI running infra.app):
+`labctl up` prices and deploys the assembly it writes, `labctl cost estimate` prices a fresh one.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from labctl.lifecycle import cdk
 from labctl.output import LabError
 
 Templates = dict[str, dict[str, Any]]  # stack name -> template
@@ -34,18 +39,18 @@ def read_assembly(outdir: Path) -> Templates:
 
 
 def synthesize(*, compute: str, region: str, lab_name: str = "labctl") -> Templates:
-    """Synthesize the lab in-process (infra.app.build_app) into a temp dir and read it back."""
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    from infra.app import build_app  # heavy (jsii + node): only when asked to
-    from infra.config import ConfigError, LabConfig
-
-    try:
-        config = LabConfig(lab_name=lab_name, region=region, compute=compute)  # type: ignore[arg-type]
-    except ConfigError as err:
-        raise LabError(err.code, err.message) from None
+    """Synthesize one compute mode into a temp dir (cdk-nag off: an estimate needs no lint) and read it."""
     with tempfile.TemporaryDirectory(prefix="labctl-cost-") as tmp:
-        build_app(config, outdir=tmp, nag=False).synth()
-        return read_assembly(Path(tmp))
+        context = {"lab_name": lab_name, "compute": compute, "region": region, "nag": "false"}
+        cdk.synth(context, Path(tmp) / "cdk.out")
+        return read_assembly(Path(tmp) / "cdk.out")
+
+
+def synthesize_modes(modes: list[str], *, region: str, lab_name: str = "labctl") -> list[Templates]:
+    """Several modes side by side: each synth is a CLI process of its own."""
+    with ThreadPoolExecutor(max_workers=len(modes)) as pool:
+        futures = [pool.submit(synthesize, compute=m, region=region, lab_name=lab_name) for m in modes]
+        return [f.result() for f in futures]
 
 
 def mode_of(templates: Templates) -> str:

@@ -65,6 +65,11 @@ def identity(sess: boto3.Session) -> dict[str, str]:
     return {"account": str(ident["Account"]), "arn": str(ident["Arn"])}
 
 
+def has_credentials(sess: boto3.Session) -> bool:
+    """Whether boto3 finds credentials at all (no AWS call: a dry run needs none)."""
+    return sess.get_credentials() is not None
+
+
 def check_bootstrap(sess: boto3.Session, account: str, regions: list[str]) -> dict[str, int]:
     """The CDK bootstrap version of each region (SSM parameter); not_bootstrapped otherwise."""
     found: dict[str, int] = {}

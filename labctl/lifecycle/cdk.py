@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from labctl.lifecycle.aws import CDK_BIN, REPO_ROOT
+from labctl.lifecycle.aws import CDK_BIN, REPO_ROOT, check_tools
 from labctl.output import LabError
 
 _QUIET = ["--no-notices", "--no-version-reporting"]
@@ -55,7 +55,8 @@ def cli_env(extra: Mapping[str, str] | None = None, *, offline: bool = False) ->
 
 
 def synth(context: Mapping[str, str], outdir: Path, *, timeout: float = 900) -> None:
-    """Run `cdk synth`; synth_failed with the CLI's last lines when it fails."""
+    """The one way labctl synthesizes the lab: `cdk synth` of infra.app, offline; synth_failed with its last lines."""
+    check_tools()
     result = subprocess.run(
         synth_command(context, outdir),
         cwd=REPO_ROOT,

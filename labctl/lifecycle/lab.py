@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from infra.config import ConfigError, LabConfig, stack_regions
+from infra.config import ConfigError, LabConfig, stack_dependencies, stack_regions
 from labctl.output import LabError
 
 _AT = re.compile(r"^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$")
@@ -38,12 +38,22 @@ class StackInfo:
         }
 
 
-def layout(lab: str, region: str) -> dict[str, str]:
-    """Every stack a lab may have (both compute modes), name -> region, in deploy order."""
+def _widest(lab: str, region: str) -> LabConfig:
+    """The fargate layout: every stack either compute mode may have (lambda mode has no network stack)."""
     try:
-        return stack_regions(LabConfig(lab_name=lab, region=region, compute="fargate"))
+        return LabConfig(lab_name=lab, region=region, compute="fargate")
     except ConfigError as err:
         raise LabError(err.code, err.message, "Set LAB_NAME to 3-20 chars of a-z, 0-9 and '-'.") from None
+
+
+def layout(lab: str, region: str) -> dict[str, str]:
+    """Every stack a lab may have (both compute modes), name -> region, in deploy order."""
+    return stack_regions(_widest(lab, region))
+
+
+def dependencies(lab: str, region: str) -> dict[str, list[str]]:
+    """Each stack of layout() -> the stacks it depends on (it is deleted before them)."""
+    return stack_dependencies(_widest(lab, region))
 
 
 def control_name(lab: str) -> str:
@@ -73,15 +83,25 @@ def describe(sess: boto3.Session, lab: str, region: str) -> list[StackInfo]:
 
 
 def templates(sess: boto3.Session, infos: list[StackInfo]) -> dict[str, dict[str, Any]]:
-    """The deployed templates (what was synthesized), for the same cost model as `cost estimate`."""
+    """The deployed templates (what was synthesized), for the same cost model as `cost estimate`.
+
+    A stack that failed to delete keeps only the resources that still exist: those still bill."""
     found: dict[str, dict[str, Any]] = {}
     for info in infos:
-        if info.status == "NOT_FOUND" or info.status.startswith("DELETE_COMPLETE"):
+        if info.status in ("NOT_FOUND", "REVIEW_IN_PROGRESS") or info.status.startswith("DELETE_COMPLETE"):
             continue
-        body: Any = sess.client("cloudformation", region_name=info.region).get_template(StackName=info.name)[
-            "TemplateBody"
-        ]
-        found[info.name] = json.loads(body) if isinstance(body, str) else dict(body)
+        cfn = sess.client("cloudformation", region_name=info.region)
+        body: Any = cfn.get_template(StackName=info.name)["TemplateBody"]
+        template = json.loads(body) if isinstance(body, str) else dict(body)
+        if info.status == "DELETE_FAILED":
+            gone = {
+                r["LogicalResourceId"]
+                for page in cfn.get_paginator("list_stack_resources").paginate(StackName=info.name)
+                for r in page["StackResourceSummaries"]
+                if r["ResourceStatus"] == "DELETE_COMPLETE"
+            }
+            template["Resources"] = {k: v for k, v in template.get("Resources", {}).items() if k not in gone}
+        found[info.name] = template
     return found
 
 

@@ -6,6 +6,7 @@ Probes (which, version output, port holder...) are injected so the verdicts are 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -76,6 +77,7 @@ class Probes:
     cdk: Path = field(default_factory=lambda: REPO_ROOT / "node_modules" / ".bin" / "cdk")
     module_available: Callable[[str], bool] = _module
     credentials: Callable[[], str | None] = _credentials
+    alert_email: Callable[[], str | None] = lambda: os.environ.get("LAB_ALERT_EMAIL")
 
 
 def major_version(text: str) -> int | None:
@@ -160,6 +162,19 @@ def check_credentials(p: Probes) -> Check:
     return Check("aws credentials", True, True, f"found ({method}); not validated: doctor makes no AWS call")
 
 
+def check_alert_address(p: Probes) -> Check:
+    """`labctl up` refuses to start without an alert address: say where one comes from."""
+    from infra.config import EMAIL
+
+    address = (p.alert_email() or "").strip()
+    if not address:
+        fix = "export LAB_ALERT_EMAIL=you@example.com, or pass --alert-email to `labctl up` (--no-alerts: none)"
+        return Check("alert address", False, False, "LAB_ALERT_EMAIL not set: a stuck reaper would tell nobody", fix)
+    if not EMAIL.match(address):
+        return Check("alert address", False, True, f"LAB_ALERT_EMAIL={address!r} is not an address", "Fix the value.")
+    return Check("alert address", True, False, f"{address} (confirm the SNS subscription e-mail after `labctl up`)")
+
+
 def run_checks(port: int = 8080, cloud: bool = False, probes: Probes | None = None) -> list[Check]:
     """Every check, local ones first; the cloud ones (Node and CDK required, credentials) only with cloud."""
     p = probes or Probes()
@@ -177,7 +192,7 @@ def run_checks(port: int = 8080, cloud: bool = False, probes: Probes | None = No
         check_chromium(p),
     ]
     if cloud:
-        checks.append(check_credentials(p))
+        checks += [check_credentials(p), check_alert_address(p)]
     return checks
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from infra.config import stack_names, stack_regions
-from tests.infra.tpl import flat, only, props, resources, statements
+from infra.config import stack_dependencies, stack_names, stack_regions
+from tests.infra.tpl import actions, flat, only, props, resources, statements
 
 MODES = ("fargate", "lambda")
 
@@ -49,16 +49,21 @@ def test_the_reaper_knows_every_other_stack_in_deploy_order_with_its_region(
         if props(f).get("FunctionName") == f"{config.lab_name}-reaper"
     )
     env = props(fn)["Environment"]["Variables"]
-    regions = stack_regions(config)
-    expected = [{"name": n, "region": regions[n]} for n in stack_names(config) if not n.endswith("-control")]
+    regions, depends_on = stack_regions(config), stack_dependencies(config)
+    expected = [
+        {"name": n, "region": regions[n], "depends_on": depends_on[n]}
+        for n in stack_names(config)
+        if not n.endswith("-control")
+    ]
     assert json.loads(env["STACKS"]) == expected
     assert env["CONTROL_STACK_NAME"] == config.stack_name("control")
+    assert env["DEADLINE_MINUTES"] == "120"
     assert props(fn)["Timeout"] == 900
-    assert props(fn)["Handler"] == "handler.handler"
+    assert props(fn)["Handler"] == "reaper.handler.handler"
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_reaper_iam_names_each_stack_and_uses_star_only_for_tag_get_resources(
+def test_reaper_iam_names_each_stack_and_uses_star_only_for_read_only_calls(
     templates: dict[str, Any], infra_configs: dict[str, Any], mode: str
 ) -> None:
     config = infra_configs[mode]
@@ -67,7 +72,9 @@ def test_reaper_iam_names_each_stack_and_uses_star_only_for_tag_get_resources(
         acts = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
         assert not any(a.endswith(":*") or a == "*" for a in acts)
         if stmt["Resource"] == "*":
-            assert acts == ["tag:GetResources"]
+            assert acts == ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "tag:GetResources"]
+    revoke = next(s for s in stmts if "ec2:RevokeSecurityGroupIngress" in s["Action"])
+    assert revoke["Condition"] == {"StringEquals": {"aws:ResourceTag/lab:name": config.lab_name}}
     delete = next(s for s in stmts if "cloudformation:DeleteStack" in s["Action"])
     arns = [flat(r) for r in delete["Resource"]]
     regions = stack_regions(config)
@@ -77,16 +84,74 @@ def test_reaper_iam_names_each_stack_and_uses_star_only_for_tag_get_resources(
         assert f":stack/{name}/*" in arn
 
 
-def test_bucket_names_fall_under_the_reapers_bucket_prefix(
+def text(value: Any) -> str:
+    """A CloudFormation string with its Refs as <Name>: `{"Fn::Join": ["", ["a-", {"Ref": "X"}]]}` -> `a-<X>`."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return f"<{value['Ref']}>"
+    sep, parts = value["Fn::Join"]
+    return str(sep).join(text(p) for p in parts)
+
+
+def test_the_reaper_may_empty_exactly_the_labs_own_buckets_and_no_other(
     templates: dict[str, Any], infra_configs: dict[str, Any]
 ) -> None:
     for mode in MODES:
         lab = infra_configs[mode].lab_name
-        for stack, template in templates[mode].items():
-            for bucket in resources(template, "AWS::S3::Bucket").values():
-                # CloudFormation names an unnamed bucket <stack name>-<logical id>-<suffix>, lowercased
-                name = props(bucket).get("BucketName", stack)
-                assert flat(name).strip('"').startswith(f"{lab}-"), (stack, name)
+        named = [
+            text(props(bucket)["BucketName"])
+            for template in templates[mode].values()
+            for bucket in resources(template, "AWS::S3::Bucket").values()
+        ]
+        reaper = statements(control(templates, infra_configs, mode), "ReaperRole")
+        s3 = [s for s in reaper if "s3:" in flat(s["Action"])]
+        granted = {text(r) for s in s3 for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])}
+        # An exact name per bucket: lab "demo" never reaches the buckets of lab "demo-2" (no "<lab>-*").
+        assert named == [f"{lab}-web-<AWS::AccountId>-us-east-1"]
+        arns = {f"arn:<AWS::Partition>:s3:::{bucket}" for bucket in named}
+        assert granted == arns | {f"{arn}/*" for arn in arns}
+        assert actions(s3) == {"s3:ListBucket", "s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_failed_invocations_of_the_reaper_and_its_schedule_land_in_an_alarmed_queue(
+    templates: dict[str, Any], infra_configs: dict[str, Any], mode: str
+) -> None:
+    template = control(templates, infra_configs, mode)
+    queue_id = next(iter(resources(template, "AWS::SQS::Queue")))
+    invoke = props(only(template, "AWS::Lambda::EventInvokeConfig"))
+    assert invoke["MaximumRetryAttempts"] == 2
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert f'\\"DeadLetterConfig\\":{{\\"Arn\\":\\"", {{"Fn::GetAtt": ["{queue_id}", "Arn"]}}' in create_call(template)
+    alarm = next(
+        a
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+        if flat(props(a)["Dimensions"]).count(queue_id)
+    )
+    assert props(alarm)["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert (props(alarm)["Threshold"], props(alarm)["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    topic_id = next(iter(resources(template, "AWS::SNS::Topic")))
+    assert props(alarm)["AlarmActions"] == [{"Ref": topic_id}]
+    scheduler = statements(template, "SchedulerRole")
+    assert any(
+        "sqs:SendMessage" in s["Action"] and s["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]} for s in scheduler
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_stack_graph_the_reaper_follows_is_the_one_cdk_deploys(
+    synth_results: dict[str, Any], infra_configs: dict[str, Any], mode: str
+) -> None:
+    config = infra_configs[mode]
+    manifest = json.loads((synth_results[mode].outdir / "manifest.json").read_text())
+    names = set(stack_names(config))
+    deployed = {
+        name: sorted(d for d in artifact.get("dependencies", []) if d in names)
+        for name, artifact in manifest["artifacts"].items()
+        if name in names
+    }
+    assert deployed == {name: sorted(deps) for name, deps in stack_dependencies(config).items()}
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -115,7 +180,9 @@ def test_control_stack_outputs_what_labctl_reads(
     templates: dict[str, Any], infra_configs: dict[str, Any], mode: str
 ) -> None:
     outputs = control(templates, infra_configs, mode)["Outputs"]
-    assert {"ExpiresAt", "ScheduleName", "TopicArn", "ReaperFunctionName", "ManagedStacks"} <= set(outputs)
+    wanted = {"ExpiresAt", "ScheduleName", "TopicArn", "ReaperFunctionName", "ManagedStacks", "FailureQueueUrl"}
+    assert wanted | {"OutcomeParameter"} <= set(outputs)
+    assert outputs["OutcomeParameter"]["Value"] == f"/labctl/{infra_configs[mode].lab_name}/reaper-outcome"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", outputs["ExpiresAt"]["Value"])
 
 

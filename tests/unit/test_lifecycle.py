@@ -3,79 +3,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
-from typer.testing import CliRunner
 
-from labctl.cli import app
 from labctl.cost.prices import load
 from labctl.durations import CLOUD_TTL, EXTEND, parse_duration
 from labctl.lifecycle import entry
 from labctl.output import LabError
-
-LAB, REGION = "mtb", "eu-west-1"
-runner = CliRunner()
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "LAB_NAME": LAB,
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setattr(entry, "sleep", lambda s: None)
-    with mock_aws():
-        yield
-
-
-def cli(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
-
-
-def stacks_in(region: str) -> list[str]:
-    cfn = boto3.client("cloudformation", region_name=region)
-    return [s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"]
-
-
-def deploy(parts: list[str]) -> None:
-    """A lab on moto: a KMS key in the data stack (priced), a topic elsewhere, the expiry schedule."""
-    tags: list[Any] = [{"Key": "lab:name", "Value": LAB}]
-    for part in parts:
-        region = "us-east-1" if part == "edge" else REGION
-        body = {"Resources": {"Thing": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{LAB}-{part}"}}}}
-        if part == "data":
-            body["Resources"]["Key"] = {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {}}}
-        if part == "control":
-            body["Outputs"] = {"ExpiresAt": {"Value": "2026-11-25T12:00:00Z"}}
-        boto3.client("cloudformation", region_name=region).create_stack(
-            StackName=f"{LAB}-{part}", TemplateBody=json.dumps(body), Tags=tags
-        )
-    if "control" in parts:
-        boto3.client("scheduler", region_name=REGION).create_schedule(
-            Name=f"{LAB}-expiry",
-            ScheduleExpression="at(2026-11-25T12:00:00)",
-            ScheduleExpressionTimezone="UTC",
-            FlexibleTimeWindow={"Mode": "OFF"},
-            ActionAfterCompletion="DELETE",
-            Target={
-                "Arn": "arn:aws:lambda:eu-west-1:123456789012:function:mtb-reaper",
-                "RoleArn": "arn:aws:iam::123456789012:role/s",
-                "Input": "{}",
-            },
-        )
-
-
-def at(clock: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(entry, "clock", lambda: clock)
+from tests.support.cloud_lab import (
+    LAB,
+    REGION,
+    at,
+    cli,
+    cloud_lab,  # noqa: F401 - the `aws` fixture
+    deploy,
+    stacks_in,
+    without_credentials,
+)
 
 
 def test_ttl_accepts_15_minutes_to_12_hours_only() -> None:
@@ -106,19 +53,41 @@ def test_ttl_accepts_15_minutes_to_12_hours_only() -> None:
     ],
 )
 def test_bad_input_to_up_is_a_clear_error_and_creates_nothing(aws: None, args: list[str], code: str) -> None:
-    exit_code, output = cli("up", "--yes", "--json", *args)
+    exit_code, output = cli("up", "--yes", "--json", "--no-alerts", *args)
     assert exit_code == 2
     assert json.loads(output)["error"]["code"] == code
     assert stacks_in(REGION) == []
 
 
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ([], "no_alert_address"),
+        (["--alert-email", "me@example.com", "--no-alerts"], "conflicting_alerts"),
+        (["--alert-email", "not-an-address"], "invalid_alert_email"),
+    ],
+)
+def test_up_refuses_to_start_a_lab_whose_alerts_would_reach_nobody(
+    aws: None, monkeypatch: pytest.MonkeyPatch, args: list[str], code: str
+) -> None:
+    monkeypatch.delenv("LAB_ALERT_EMAIL", raising=False)
+    exit_code, output = cli("up", "--yes", "--json", "--region", REGION, *args)
+    error = json.loads(output)["error"]
+    assert (exit_code, error["code"]) == (2, code)
+    assert stacks_in(REGION) == []
+    if code == "no_alert_address":
+        assert "--no-alerts" in error["hint"]
+
+
+def test_the_alert_address_may_come_from_the_environment(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAB_ALERT_EMAIL", "me@example.com")
+    exit_code, output = cli("up", "--yes", "--json", "--region", REGION)
+    assert (exit_code, json.loads(output)["error"]["code"]) == (2, "not_bootstrapped")  # past the alert check
+
+
 def test_up_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    exit_code, output = cli("up", "--yes", "--region", REGION)
+    without_credentials(monkeypatch, tmp_path)
+    exit_code, output = cli("up", "--yes", "--region", REGION, "--alert-email", "me@example.com")
     assert exit_code == 2
     assert "no_credentials" in output
 
@@ -127,7 +96,7 @@ def test_up_in_an_account_without_cdk_bootstrap_names_the_regions_and_the_fix(aw
     boto3.client("ssm", region_name=REGION).put_parameter(
         Name="/cdk-bootstrap/hnb659fds/version", Value="27", Type="String"
     )
-    exit_code, output = cli("up", "--yes", "--json", "--region", REGION)
+    exit_code, output = cli("up", "--yes", "--json", "--region", REGION, "--no-alerts")
     error = json.loads(output)["error"]
     assert exit_code == 2
     assert error["code"] == "not_bootstrapped"
@@ -142,7 +111,7 @@ def test_up_with_an_old_bootstrap_is_refused(aws: None) -> None:
         boto3.client("ssm", region_name=region).put_parameter(
             Name="/cdk-bootstrap/hnb659fds/version", Value="5", Type="String"
         )
-    exit_code, output = cli("up", "--yes", "--json", "--region", REGION)
+    exit_code, output = cli("up", "--yes", "--json", "--region", REGION, "--no-alerts")
     assert (exit_code, json.loads(output)["error"]["code"]) == (2, "bootstrap_outdated")
 
 
@@ -191,30 +160,6 @@ def test_extend_is_capped_at_12_hours_from_now(aws: None, monkeypatch: pytest.Mo
 def test_extend_without_a_lab_says_there_is_no_timer(aws: None) -> None:
     exit_code, output = cli("extend", "1h", "--json", "--region", REGION)
     assert (exit_code, json.loads(output)["error"]["code"]) == (2, "timer_not_found")
-
-
-def test_down_after_a_partial_deploy_deletes_what_exists_and_reports_nothing_left(aws: None) -> None:
-    deploy(["network", "data", "control"])  # compute failed: no compute, edge, observability
-
-    exit_code, output = cli("down", "--yes", "--json", "--region", REGION)
-
-    assert exit_code == 0, output
-    assert json.loads(output) == {"lab": LAB, "status": "deleted", "failures": [], "leftovers": []}
-    assert stacks_in(REGION) == []
-
-
-def test_down_exits_non_zero_and_names_what_is_still_tagged(aws: None) -> None:
-    deploy(["data", "control"])
-    s3 = boto3.client("s3", region_name=REGION)
-    s3.create_bucket(Bucket="mtb-kept", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    s3.put_bucket_tagging(Bucket="mtb-kept", Tagging={"TagSet": [{"Key": "lab:name", "Value": LAB}]})
-
-    exit_code, output = cli("down", "--yes", "--region", REGION)
-
-    assert exit_code == 1
-    assert "arn:aws:s3:::mtb-kept" in output
-    assert "resources_remain" in output
-    assert stacks_in(REGION) == []
 
 
 def test_down_in_json_mode_needs_yes(aws: None) -> None:

@@ -25,6 +25,7 @@ def healthy(**overrides: object) -> Probes:
         cdk=Path(__file__),
         module_available=lambda name: True,
         credentials=lambda: "env",
+        alert_email=lambda: "me@example.com",
     )
     for key, value in overrides.items():
         setattr(probes, key, value)
@@ -82,6 +83,20 @@ def test_cloud_mode_needs_credentials() -> None:
     checks = by_name(run_checks(cloud=True, probes=healthy(credentials=lambda: None)))
     assert not checks["aws credentials"].ok
     assert "aws configure" in checks["aws credentials"].fix
+
+
+def test_cloud_mode_checks_where_the_labs_alerts_go() -> None:
+    ready = by_name(run_checks(cloud=True, probes=healthy()))["alert address"]
+    assert (ready.ok, ready.detail) == (True, "me@example.com (confirm the SNS subscription e-mail after `labctl up`)")
+    unset = run_checks(cloud=True, probes=healthy(alert_email=lambda: None))
+    missing = by_name(unset)["alert address"]
+    assert (missing.ok, missing.required) == (False, False)  # `labctl up --alert-email` may still give one
+    assert "--no-alerts" in missing.fix
+    assert exit_code(unset) == 0
+    bad = run_checks(cloud=True, probes=healthy(alert_email=lambda: "me-at-example"))
+    assert not by_name(bad)["alert address"].ok
+    assert exit_code(bad) == 1
+    assert "alert address" not in by_name(run_checks(probes=healthy()))  # only asked for with --cloud
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ def _synth_context(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> dict[str
         raise LabError("synth_failed", "stopped before the synth")
 
     monkeypatch.setattr(entry.cdk, "synth", stop_at_synth)
-    result = CliRunner().invoke(app, ["up", "--region", REGION, "--dry-run", "--json", *args])
+    result = CliRunner().invoke(app, ["up", "--region", REGION, "--dry-run", "--json", "--no-alerts", *args])
     assert json.loads(result.stdout)["error"]["message"] == "stopped before the synth"
     return seen
 

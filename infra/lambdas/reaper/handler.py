@@ -1,9 +1,11 @@
-"""The lab's reaper: EventBridge Scheduler calls it at expiry; it deletes the lab's stacks.
+"""The lab's reaper: EventBridge Scheduler invokes it at expiry; it deletes the lab's stacks.
 
 Plain boto3 (the Lambda runtime's copy), no labctl or api imports. One invocation makes passes
-over the stacks in reverse deployment order until they are gone or its time runs short; then it
-re-invokes itself asynchronously, carrying its retry counts in the event (CloudFront alone can
-take longer to delete than one 15-minute Lambda invocation).
+(`passes.reap_pass`) until every stack is gone, the deadline passes, or its own time runs short;
+then it records where it stands and re-invokes itself asynchronously with its state in the event
+(CloudFront alone can take longer to delete than one 15-minute invocation). Its last outcome goes
+to an SSM parameter (`labctl status` reads it) and to the lab's topic. A crash is recorded too and
+re-raised: Lambda retries, then hands the event to the on-failure queue, whose alarm e-mails.
 """
 
 from __future__ import annotations
@@ -13,229 +15,68 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
-import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-if TYPE_CHECKING:
-    from mypy_boto3_cloudformation import CloudFormationClient
-    from mypy_boto3_lambda import LambdaClient
-    from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
-    from mypy_boto3_s3 import S3Client
-    from mypy_boto3_sns import SNSClient
+from . import outcome
+from .clients import Aws
+from .model import PassResult, ReaperConfig, State, parse_iso
+from .passes import Notify, collect_assets, leftovers, reap_pass, stack_status
 
 LOG = logging.getLogger()
 LOG.setLevel(logging.INFO)
-
-GONE = "GONE"
-DONE, WAITING, BLOCKED = "done", "waiting", "blocked"
-
-
-@dataclass(frozen=True)
-class StackRef:
-    """One stack of the lab and the region it lives in."""
-
-    name: str
-    region: str
+Clock = Callable[[], datetime]
+DONE, DEADLINE, HANDOVER = "done", "deadline", "handover"
 
 
-@dataclass(frozen=True)
-class ReaperConfig:
-    """What the reaper deletes and whom it tells; read from the function's environment."""
-
-    lab: str
-    stacks: list[StackRef]  # deployment order; deleted in reverse
-    control_stack: StackRef
-    topic_arn: str
-    tag_key: str = "lab:name"
-    max_retries: int = 2
-    max_invocations: int = 8
-    poll_seconds: float = 20.0
-    reserve_ms: int = 90_000
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> ReaperConfig:
-        """Parse the environment the LabControl stack sets on the function."""
-        stacks = [StackRef(s["name"], s["region"]) for s in json.loads(env["STACKS"])]
-        return cls(
-            lab=env["LAB_NAME"],
-            stacks=stacks,
-            control_stack=StackRef(env["CONTROL_STACK_NAME"], env.get("AWS_REGION", "us-east-1")),
-            topic_arn=env["TOPIC_ARN"],
-            tag_key=env.get("TAG_KEY", "lab:name"),
-            max_retries=int(env.get("MAX_RETRIES", "2")),
-            max_invocations=int(env.get("MAX_INVOCATIONS", "8")),
-            poll_seconds=float(env.get("POLL_SECONDS", "20")),
-        )
+def utcnow() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
 
 
-class Aws:
-    """boto3 clients, one per service and region, created on first use."""
-
-    def __init__(self, home_region: str, session: boto3.Session | None = None) -> None:
-        self.home_region = home_region
-        self._session = session or boto3.Session()
-
-    @cache  # noqa: B019 - one Aws per invocation; the cache dies with it
-    def cfn(self, region: str) -> CloudFormationClient:
-        return self._session.client("cloudformation", region_name=region)
-
-    @cache  # noqa: B019
-    def tagging(self, region: str) -> ResourceGroupsTaggingAPIClient:
-        return self._session.client("resourcegroupstaggingapi", region_name=region)
-
-    @cache  # noqa: B019
-    def s3(self) -> S3Client:
-        return self._session.client("s3", region_name=self.home_region)
-
-    @cache  # noqa: B019
-    def sns(self) -> SNSClient:
-        return self._session.client("sns", region_name=self.home_region)
-
-    @cache  # noqa: B019
-    def lambda_(self) -> LambdaClient:
-        return self._session.client("lambda", region_name=self.home_region)
-
-
-@dataclass
-class Run:
-    """State of one invocation: retries per stack and what was seen, for the final report."""
-
-    invocation: int
-    retries: dict[str, int] = field(default_factory=dict)
-    failures: list[dict[str, str]] = field(default_factory=list)
+def drive(
+    aws: Aws,
+    cfg: ReaperConfig,
+    state: State,
+    *,
+    notify: Notify,
+    time_left_ms: Callable[[], float],
+    clock: Clock = utcnow,
+    sleep: Callable[[float], None] = time.sleep,
+    on_pass: Callable[[PassResult, float], None] | None = None,
+) -> tuple[str, PassResult]:
+    """Passes until every stack is gone (done), the deadline is reached, or time runs short (handover)."""
+    deadline = parse_iso(state.started_at) + cfg.deadline
+    if not state.assets:  # read once, while the templates still exist: `labctl down --purge-assets` uses them
+        statuses = {ref.name: stack_status(aws.cfn(ref.region), ref.name) for ref in cfg.stacks}
+        state.assets = collect_assets(aws, cfg, statuses)
+    while True:
+        now = clock()
+        result = reap_pass(aws, cfg, state, now, notify)
+        LOG.info("pass %s", json.dumps({"statuses": result.statuses, "deleting": result.deleting}))
+        if on_pass is not None:
+            on_pass(result, (now - parse_iso(state.started_at)).total_seconds())
+        if result.done:
+            return DONE, result
+        if now >= deadline:
+            return DEADLINE, result
+        if time_left_ms() < cfg.reserve_ms + cfg.poll_seconds * 1000:
+            return HANDOVER, result
+        sleep(_pause(cfg, result, now, deadline, time_left_ms()))
 
 
-def stack_status(cfn: CloudFormationClient, name: str) -> str:
-    """The stack's status, or GONE when it is deleted or never existed."""
-    try:
-        stacks = cfn.describe_stacks(StackName=name)["Stacks"]
-    except ClientError as err:
-        if "does not exist" in str(err):
-            return GONE
-        raise
-    status = stacks[0]["StackStatus"] if stacks else GONE
-    return GONE if status == "DELETE_COMPLETE" else status
+def _pause(cfg: ReaperConfig, result: PassResult, now: datetime, deadline: datetime, left_ms: float) -> float:
+    """Poll while CloudFormation works; when only backoffs remain, sleep until the first retry is due.
 
-
-def failed_resources(cfn: CloudFormationClient, name: str) -> list[dict[str, str]]:
-    """Resources that failed to delete in the stack's latest delete attempt, with the reason."""
-    found: dict[str, dict[str, str]] = {}
-    for page in cfn.get_paginator("describe_stack_events").paginate(StackName=name):
-        for ev in page["StackEvents"]:  # newest first
-            is_stack = ev.get("LogicalResourceId") == name
-            if is_stack and ev.get("ResourceStatus") == "DELETE_IN_PROGRESS":
-                return list(found.values())
-            if not is_stack and ev.get("ResourceStatus") == "DELETE_FAILED":
-                found.setdefault(
-                    ev["LogicalResourceId"],
-                    {
-                        "stack": name,
-                        "logical_id": ev["LogicalResourceId"],
-                        "type": ev.get("ResourceType", ""),
-                        "physical_id": ev.get("PhysicalResourceId", ""),
-                        "reason": ev.get("ResourceStatusReason", ""),
-                    },
-                )
-    return list(found.values())
-
-
-def empty_buckets(cfn: CloudFormationClient, s3: S3Client, name: str) -> int:
-    """Delete every object version in the stack's buckets: a non-empty bucket blocks deletion."""
-    deleted = 0
-    for page in cfn.get_paginator("list_stack_resources").paginate(StackName=name):
-        for res in page["StackResourceSummaries"]:
-            bucket = res.get("PhysicalResourceId", "")
-            if res["ResourceType"] == "AWS::S3::Bucket" and bucket:
-                deleted += _empty_bucket(s3, bucket)
-    return deleted
-
-
-def _empty_bucket(s3: S3Client, bucket: str) -> int:
-    deleted = 0
-    try:
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-            keys = [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
-            ]
-            if keys:  # a page holds at most 1000 keys, the DeleteObjects limit
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})  # type: ignore[typeddict-item]
-                deleted += len(keys)
-    except ClientError as err:
-        if err.response.get("Error", {}).get("Code") != "NoSuchBucket":
-            raise
-    return deleted
-
-
-def notify(aws: Aws, cfg: ReaperConfig, subject: str, body: dict[str, Any]) -> None:
-    """Publish one message to the lab's topic (e-mail when the learner gave --alert-email)."""
-    message = json.dumps({"lab": cfg.lab, **body}, indent=2, default=str)
-    LOG.info("notify %s %s", subject, message)
-    if not cfg.topic_arn:  # `labctl down` reports on the terminal instead
-        return
-    aws.sns().publish(TopicArn=cfg.topic_arn, Subject=subject[:100], Message=message)
-
-
-def reap_pass(aws: Aws, cfg: ReaperConfig, run: Run) -> str:
-    """One pass: delete the last stack still standing, or wait for the one being deleted."""
-    statuses = {ref.name: stack_status(aws.cfn(ref.region), ref.name) for ref in cfg.stacks}
-    LOG.info("statuses %s", statuses)
-    for ref in reversed(cfg.stacks):
-        status = statuses[ref.name]
-        if status == GONE:
-            continue
-        if status.endswith("_IN_PROGRESS"):
-            return WAITING  # deleting, or still being created by a slow deploy
-        cfn = aws.cfn(ref.region)
-        if status == "DELETE_FAILED":
-            failures = failed_resources(cfn, ref.name)
-            run.failures.extend(failures)
-            attempt = run.retries.get(ref.name, 0)
-            giving_up = attempt >= cfg.max_retries
-            names = ", ".join(f"{f['logical_id']} ({f['type']})" for f in failures) or "unknown resource"
-            notify(
-                aws,
-                cfg,
-                f"[{cfg.lab}] DELETE_FAILED in {ref.name}: {names}",
-                {
-                    "event": "delete_failed",
-                    "stack": ref.name,
-                    "attempt": attempt + 1,
-                    "action": "giving up: delete it by hand" if giving_up else "emptying buckets and retrying",
-                    "resources": failures,
-                },
-            )
-            if giving_up:
-                return BLOCKED
-            run.retries[ref.name] = attempt + 1
-        emptied = empty_buckets(cfn, aws.s3(), ref.name)
-        LOG.info("deleting %s (emptied %d objects)", ref.name, emptied)
-        cfn.delete_stack(StackName=ref.name)
-        return WAITING
-    return DONE
-
-
-def leftovers(aws: Aws, cfg: ReaperConfig) -> list[str]:
-    """ARNs still tagged with this lab outside the control stack (the tagging API lags a little)."""
-    arns: list[str] = []
-    for region in sorted({ref.region for ref in cfg.stacks}):
-        pages = (
-            aws.tagging(region)
-            .get_paginator("get_resources")
-            .paginate(TagFilters=[{"Key": cfg.tag_key, "Values": [cfg.lab]}])
-        )
-        for page in pages:
-            for item in page["ResourceTagMappingList"]:
-                tags = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
-                arn = item["ResourceARN"]
-                in_control = tags.get("aws:cloudformation:stack-name") == cfg.control_stack.name
-                if not in_control and f":stack/{cfg.control_stack.name}/" not in arn:
-                    arns.append(arn)
-    return arns
+    Never past the deadline, nor into the time kept for handing over."""
+    pause = cfg.poll_seconds
+    if not result.busy and result.retries:
+        pause = max(1.0, (min(result.retries) - now).total_seconds())
+    budget = (left_ms - cfg.reserve_ms) / 1000 - cfg.poll_seconds
+    return min(pause, max(cfg.poll_seconds, budget), (deadline - now).total_seconds())
 
 
 def run_reaper(
@@ -245,59 +86,58 @@ def run_reaper(
     remaining_ms: Callable[[], int],
     function_name: str,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Clock = utcnow,
 ) -> dict[str, Any]:
-    """Reap until done, blocked or out of time; returns what happened."""
-    run = Run(invocation=int(event.get("invocation", 1)), retries=dict(event.get("retries", {})))
-    while True:
-        outcome = reap_pass(aws, cfg, run)
-        if outcome == DONE:
-            left = leftovers(aws, cfg)
-            notify(
-                aws,
-                cfg,
-                f"[{cfg.lab}] lab deleted" + (" (resources remain)" if left else ""),
-                {
-                    "event": "deleted",
-                    "stacks": [s.name for s in cfg.stacks],
-                    "leftovers": left,
-                    "retries": run.retries,
-                },
-            )
-            if not left:  # keep the topic and budget while something still bills
-                aws.cfn(cfg.control_stack.region).delete_stack(StackName=cfg.control_stack.name)
-            return {"status": "deleted", "leftovers": left, "retries": run.retries}
-        if outcome == BLOCKED:
-            return {"status": "failed", "failures": run.failures, "retries": run.retries}
-        if remaining_ms() < cfg.reserve_ms + cfg.poll_seconds * 1000:
-            if run.invocation >= cfg.max_invocations:
-                notify(
-                    aws,
-                    cfg,
-                    f"[{cfg.lab}] reaper gave up waiting",
-                    {
-                        "event": "timed_out",
-                        "invocations": run.invocation,
-                        "stacks": {s.name: stack_status(aws.cfn(s.region), s.name) for s in cfg.stacks},
-                    },
-                )
-                return {"status": "timed_out", "retries": run.retries}
-            payload = {"invocation": run.invocation + 1, "retries": run.retries}
-            aws.lambda_().invoke(
-                FunctionName=function_name, InvocationType="Event", Payload=json.dumps(payload).encode()
-            )
-            return {"status": "continuing", **payload}
-        sleep(cfg.poll_seconds)
+    """Reap until done, past the deadline, or out of time (then hand over); returns what happened."""
+    state = State.from_event(event, clock())
+    notify = partial(outcome.notify, aws, cfg)
+    how, result = drive(aws, cfg, state, notify=notify, time_left_ms=remaining_ms, clock=clock, sleep=sleep)
+    now = clock()
+    if how == HANDOVER:
+        outcome.record(aws, cfg, outcome.build(cfg, state, outcome.RUNNING, now, result))
+        state.invocation += 1
+        aws.lambda_().invoke(
+            FunctionName=function_name, InvocationType="Event", Payload=json.dumps(state.as_event()).encode()
+        )
+        return {"status": "continuing", "invocation": state.invocation, "attempts": state.attempts}
+    left = leftovers(aws, cfg) if how == DONE else []
+    status = outcome.DELETED if how == DONE and not left else outcome.FAILED
+    record = outcome.build(cfg, state, status, now, result, leftovers=left)
+    outcome.record(aws, cfg, record)
+    notify(_subject(cfg, status, result, left), {"event": status, **record})
+    if status == outcome.DELETED:  # keep the topic, the queue and the budget while something still bills
+        aws.cfn(cfg.control_stack.region).delete_stack(StackName=cfg.control_stack.name)
+    return {"status": status, "leftovers": left, "failures": record["failures"], "attempts": state.attempts}
+
+
+def _subject(cfg: ReaperConfig, status: str, result: PassResult, left: list[str]) -> str:
+    if status == outcome.DELETED:
+        return f"[{cfg.lab}] lab deleted"
+    if left:
+        return f"[{cfg.lab}] stacks deleted, {len(left)} tagged resources remain"
+    stuck = ", ".join(f"{f.stack} {f.logical_id}" for f in result.failures) or ", ".join(result.waiting)
+    return f"[{cfg.lab}] reaper failed: {stuck}"
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Lambda entry point (Scheduler target, or this function's own async re-invocation)."""
+    """Lambda entry point (Scheduler target, or this function's own asynchronous re-invocation)."""
     cfg = ReaperConfig.from_env(os.environ)
-    result = run_reaper(
-        Aws(cfg.control_stack.region),
-        cfg,
-        event,
-        remaining_ms=context.get_remaining_time_in_millis,
-        function_name=context.function_name,
-    )
+    aws = Aws(cfg.control_stack.region)
+    try:
+        result = run_reaper(
+            aws,
+            cfg,
+            event,
+            remaining_ms=context.get_remaining_time_in_millis,
+            function_name=context.function_name,
+        )
+    except (ClientError, BotoCoreError) as err:
+        now = utcnow()
+        crashed = outcome.build(cfg, State.from_event(event, now), outcome.ERROR, now, error=str(err)[:500])
+        try:
+            outcome.record(aws, cfg, crashed)
+        except (ClientError, BotoCoreError):
+            LOG.exception("could not record the crash")
+        raise  # Lambda retries twice, then the event goes to the on-failure queue (alarmed)
     LOG.info("result %s", json.dumps(result, default=str))
     return result
