@@ -79,7 +79,7 @@ test: setup lint typecheck contracts web-lint actions-lint
 
 ## bench: load benchmarks against the local lab (numbers go to docs/benchmarks.md)
 bench: setup
-	$(BIN)/python -m loadtests.bench
+	$(BIN)/python -m labctl.load.bench
 
 ## bench-queue: the local queue targets on a real lab (0 dropped expiry messages, queue CPU per hold, idle CPU)
 bench-queue: setup

@@ -28,7 +28,7 @@ from loadtests.benchdoc import write_docs
 from loadtests.cpu import CpuSampler, machine
 from loadtests.invariants import check_run
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 HOLDS = "POST /api/shows/{id}/holds"
 
 
@@ -208,13 +208,13 @@ def _result(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, A
         "api_workers": args.api_workers,
         "api_env": args.api_env,
         "runs": runs,
-        "command": "make bench  (.venv/bin/python -m loadtests.bench " + " ".join(sys.argv[1:]) + ")",
+        "command": "make bench  (.venv/bin/python -m labctl.load.bench " + " ".join(sys.argv[1:]) + ")",
     }
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m loadtests.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m labctl.load.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--users", type=int, default=300, help="spike peak and baseline users")
     p.add_argument("--hot-users", type=int, default=200)
