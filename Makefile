@@ -91,7 +91,7 @@ docs:
 
 ## bench-tls: how long one `labctl tls inspect` scan takes per demo scenario (target < 5 s; docs/benchmarks.md)
 bench-tls: setup
-	$(BIN)/python -m loadtests.tls_scan
+	$(BIN)/python -m labctl.tls.bench
 
 clean:
 	rm -rf $(VENV) .tools node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache
