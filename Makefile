@@ -83,7 +83,7 @@ bench: setup
 
 ## bench-queue: the local queue targets on a real lab (0 dropped expiry messages, queue CPU per hold, idle CPU)
 bench-queue: setup
-	$(BIN)/python -m loadtests.queue_bench
+	$(BIN)/python -m labctl.local.sqs.bench
 
 ## docs: regenerate docs/errors.md from the error-code registry (labctl/errors.py); a test fails when it is stale
 docs:

@@ -33,7 +33,7 @@ from loadtests.cpu import cpu_seconds, machine
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 LABCTL = [str(Path(sys.executable).with_name("labctl"))]
 TARGET_CPU_MS_PER_HOLD = 0.5
 TARGET_IDLE_PCT = 3.0
@@ -197,7 +197,7 @@ def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m loadtests.queue_bench",
+        prog="python -m labctl.local.sqs.bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
