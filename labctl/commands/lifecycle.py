@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from labctl.output import LabError, reporting
+from labctl.output import LabError, emit, reporting
 
 
 def register(app: typer.Typer) -> None:
@@ -43,8 +43,18 @@ def register(app: typer.Typer) -> None:
                 )
             if local:
                 from labctl.local import entry as local_entry
+                from labctl.local.results import render_ready, render_stopped
 
-                local_entry.up(port=port, ttl=ttl or "30m", hold_ttl=hold_ttl, detach=detach, as_json=as_json)
+                stopped = local_entry.up(
+                    port=port,
+                    ttl=ttl or "30m",
+                    hold_ttl=hold_ttl,
+                    detach=detach,
+                    as_json=as_json,
+                    on_ready=lambda ready: emit(ready, as_json, render_ready),
+                )
+                if stopped is not None:
+                    emit(stopped, as_json, render_stopped)
             else:
                 from labctl.lifecycle import entry as cloud_entry
 
@@ -74,8 +84,9 @@ def register(app: typer.Typer) -> None:
         with reporting(as_json=as_json):
             if local:
                 from labctl.local import entry as local_entry
+                from labctl.local.results import render_stopped
 
-                local_entry.down(as_json=as_json)
+                emit(local_entry.down(as_json=as_json), as_json, render_stopped)
             else:
                 from labctl.lifecycle import entry as cloud_entry
 
@@ -92,8 +103,9 @@ def register(app: typer.Typer) -> None:
         with reporting(as_json=as_json):
             if local:
                 from labctl.local import entry as local_entry
+                from labctl.local.results import render_status
 
-                local_entry.status(as_json=as_json)
+                emit(local_entry.status(as_json=as_json), as_json, render_status)
             else:
                 from labctl.lifecycle import entry as cloud_entry
 
