@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from labctl.load import runner, stack
+from loadtests import harness
 from loadtests.benchdoc import write_docs
 from loadtests.cpu import CpuSampler, machine
 from loadtests.invariants import check_run
@@ -241,17 +240,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt  # so the stack's finally blocks stop DynamoDB Local and the API
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
-    with tempfile.TemporaryDirectory(prefix="labctl-bench-") as tmp:
-        result = bench(args, Path(tmp))
-    args.json_out.parent.mkdir(parents=True, exist_ok=True)
-    args.json_out.write_text(json.dumps(result, indent=1))
+    result = harness.in_workdir("labctl-bench-", lambda workdir: bench(args, workdir))
+    harness.save(args.json_out, result)
     if not args.no_docs:
         write_docs(result, args.docs)
     print(json.dumps({"json": str(args.json_out), "docs": None if args.no_docs else str(args.docs)}))

@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +26,7 @@ import psutil
 
 from labctl.local.ports import free_port
 from labctl.local.services import DUMMY_CREDENTIAL
+from loadtests import harness
 from loadtests.cpu import cpu_seconds, machine
 
 if TYPE_CHECKING:
@@ -212,17 +211,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt  # so the finally block stops the lab
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
-    with tempfile.TemporaryDirectory(prefix="labctl-queue-bench-") as tmp:
-        result = run(args, Path(tmp))
-    args.json_out.parent.mkdir(parents=True, exist_ok=True)
-    args.json_out.write_text(json.dumps(result, indent=1))
+    result = harness.in_workdir("labctl-queue-bench-", lambda workdir: run(args, workdir))
+    harness.save(args.json_out, result)
     print(json.dumps(result, indent=1))
     return 0 if all(result["targets"].values()) else 1
 
