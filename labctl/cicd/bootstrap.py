@@ -178,10 +178,9 @@ def deploy(config: CicdConfig, sess: boto3.Session, *, quiet: bool) -> Bootstrap
     lines: list[str] = []
     code = cdk.run(command, env, lambda line: lines.append(line) if quiet else err_console.print(line, markup=False))
     if code != 0:
-        tail = "\n".join(lines[-6:])
         raise LabError(
             "cicd_deploy_failed",
-            f"cdk deploy of {config.stack_name} exited {code}:\n{tail}",
+            cdk.exited(f"cdk deploy of {config.stack_name}", code, lines),
             "An OIDC provider that already exists needs --oidc-provider import.",
         )
     outputs = json.loads(outputs_file.read_text()).get(config.stack_name, {}) if outputs_file.exists() else {}
