@@ -79,11 +79,11 @@ test: setup lint typecheck contracts web-lint actions-lint
 
 ## bench: load benchmarks against the local lab (numbers go to docs/benchmarks.md)
 bench: setup
-	$(BIN)/python -m loadtests.bench
+	$(BIN)/python -m labctl.load.bench
 
 ## bench-queue: the local queue targets on a real lab (0 dropped expiry messages, queue CPU per hold, idle CPU)
 bench-queue: setup
-	$(BIN)/python -m loadtests.queue_bench
+	$(BIN)/python -m labctl.local.sqs.bench
 
 ## docs: regenerate docs/errors.md from the error-code registry (labctl/errors.py); a test fails when it is stale
 docs:
@@ -91,7 +91,7 @@ docs:
 
 ## bench-tls: how long one `labctl tls inspect` scan takes per demo scenario (target < 5 s; docs/benchmarks.md)
 bench-tls: setup
-	$(BIN)/python -m loadtests.tls_scan
+	$(BIN)/python -m labctl.tls.bench
 
 clean:
 	rm -rf $(VENV) .tools node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import NoReturn, Protocol, TypeVar, runtime_checkable
 
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -77,14 +78,19 @@ def emit(result: R, as_json: bool, render: Callable[[R], object]) -> None:
         raise SystemExit(code)
 
 
+def print_error(err: LabError) -> None:
+    """The error as people read it: one line on stderr, and its hint."""
+    err_console.print(f"[bold red]error[/] [red]{err.code}[/]: {escape(err.message)}")
+    if err.hint:
+        err_console.print(f"  [dim]hint:[/] {escape(err.hint)}")
+
+
 def fail(err: LabError, *, as_json: bool = False) -> NoReturn:
     """Report err on stderr (or stdout as JSON) and exit with its code."""
     if as_json:
         print_json(err.as_dict())
     else:
-        err_console.print(f"[bold red]error[/] [red]{err.code}[/]: {err.message}")
-        if err.hint:
-            err_console.print(f"  [dim]hint:[/] {err.hint}")
+        print_error(err)
     raise SystemExit(err.exit_code)
 
 

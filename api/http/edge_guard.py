@@ -10,7 +10,7 @@
   hold creation under a name the WAF rules do not expect.
 
 Both checks together cost 1-3 us of CPU per request (a header scan, a constant-time compare, a byte
-search; `python -m loadtests.edge_guard_cost`), under 0.1% of the API's CPU per request (ADR 0013).
+search; `python -m labctl.local.edge_guard_bench`), under 0.1% of the API's CPU per request (ADR 0013).
 """
 
 from __future__ import annotations

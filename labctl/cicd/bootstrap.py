@@ -63,6 +63,23 @@ class Bootstrapped:
         return {**self.plan.to_json(), "account": self.account, "outputs": self.outputs, "next_steps": self.next_steps}
 
 
+def config(repo: str, lab: str, region: str, environment: str, branch: str, oidc_provider: str) -> CicdConfig:
+    """The stack's typed config; infra's validation errors as LabErrors with an example."""
+    from infra.config import ConfigError
+
+    try:
+        return CicdConfig(
+            repository=repo,
+            lab_name=lab,
+            region=region,
+            environment=environment,
+            branch=branch,
+            oidc_provider="import" if oidc_provider == "import" else "create",
+        )
+    except ConfigError as err:
+        raise LabError(err.code, err.message, "e.g. --repo octo-org/labctl --region eu-west-1") from None
+
+
 def plan(config: CicdConfig, outdir: Path, *, account: str = ACCOUNT_PLACEHOLDER) -> Plan:
     """Synthesize with cdk-nag (violations are an error) and render the role's trust and permissions."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -161,10 +178,9 @@ def deploy(config: CicdConfig, sess: boto3.Session, *, quiet: bool) -> Bootstrap
     lines: list[str] = []
     code = cdk.run(command, env, lambda line: lines.append(line) if quiet else err_console.print(line, markup=False))
     if code != 0:
-        tail = "\n".join(lines[-6:])
         raise LabError(
             "cicd_deploy_failed",
-            f"cdk deploy of {config.stack_name} exited {code}:\n{tail}",
+            cdk.exited(f"cdk deploy of {config.stack_name}", code, lines),
             "An OIDC provider that already exists needs --oidc-provider import.",
         )
     outputs = json.loads(outputs_file.read_text()).get(config.stack_name, {}) if outputs_file.exists() else {}

@@ -49,8 +49,6 @@ def bootstrap(
     with reporting(as_json=as_json):
         import tempfile
 
-        from infra.cicd import CicdConfig
-        from infra.config import ConfigError
         from labctl.cicd import bootstrap as cicd
         from labctl.lifecycle import aws
 
@@ -65,17 +63,7 @@ def bootstrap(
         mode = oidc_provider
         if mode == "auto":
             mode = "import" if sess is not None and cicd.existing_provider(sess) else "create"
-        try:
-            config = CicdConfig(
-                repository=repo,
-                lab_name=lab or aws.lab_name(),
-                region=region or "us-east-1",
-                environment=environment,
-                branch=branch,
-                oidc_provider="import" if mode == "import" else "create",
-            )
-        except ConfigError as err:
-            raise LabError(err.code, err.message, "e.g. --repo octo-org/labctl --region eu-west-1") from None
+        config = cicd.config(repo, lab or aws.lab_name(), region or "us-east-1", environment, branch, mode)
         if sess is None:
             emit(cicd.plan(config, Path(tempfile.mkdtemp(prefix="labctl-cicd-"))), as_json, _render_plan)
             return

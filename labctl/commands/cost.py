@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from labctl.output import LabError, print_json, reporting
+from labctl.commands.options import JsonOpt
+from labctl.output import emit, reporting
 
 app = typer.Typer(no_args_is_help=True)
+
+TtlOpt = Annotated[str, typer.Option("--ttl", help="How long the lab lives (15m..12h).")]
+ComputeOpt = Annotated[str, typer.Option("--compute", help="fargate, lambda or both (side by side).")]
+RequestsOpt = Annotated[int, typer.Option("--requests", help="Requests during the TTL (usage-based cost).")]
+RegionOpt = Annotated[str, typer.Option("--region", help="Region whose list prices apply.")]
+CdkOutOpt = Annotated[Path | None, typer.Option("--cdk-out", help="Read this cloud assembly instead of synthesizing.")]
 
 
 @app.callback()
@@ -18,23 +26,16 @@ def _group() -> None:
 
 @app.command()
 def estimate(
-    ttl: str = typer.Option("2h", "--ttl", help="How long the lab lives (15m..12h)."),
-    compute: str = typer.Option("both", "--compute", help="fargate, lambda or both (side by side)."),
-    requests: int = typer.Option(10_000, "--requests", help="Requests during the TTL (usage-based cost)."),
-    region: str = typer.Option("us-east-1", "--region", help="Region whose list prices apply."),
-    cdk_out: Path | None = typer.Option(None, "--cdk-out", help="Read this cloud assembly instead of synthesizing."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    ttl: TtlOpt = "2h",
+    compute: ComputeOpt = "both",
+    requests: RequestsOpt = 10_000,
+    region: RegionOpt = "us-east-1",
+    cdk_out: CdkOutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """What the lab costs: per hour, for the TTL, per month if forgotten, from the synthesized templates."""
-    with reporting(as_json=as_json):
-        from labctl.cost import service
+    from labctl.cost.service import EstimateResult, run_estimate
 
-        if compute not in ("fargate", "lambda", "both"):
-            raise LabError("invalid_compute", f"--compute {compute!r} is not fargate, lambda or both.")
-        if requests < 0:
-            raise LabError("invalid_requests", "--requests must be 0 or more.")
-        result = service.run_estimate(ttl=ttl, compute=compute, requests=requests, region=region, cdk_out=cdk_out)
-        if as_json:
-            print_json(result.as_json())
-        else:
-            result.render()
+    with reporting(as_json=as_json):
+        result = run_estimate(ttl=ttl, compute=compute, requests=requests, region=region, cdk_out=cdk_out)
+        emit(result, as_json, EstimateResult.render)

@@ -69,8 +69,18 @@ def register(app: typer.Typer) -> None:
                 )
             if local:
                 from labctl.local import entry as local_entry
+                from labctl.local.results import render_ready, render_stopped
 
-                local_entry.up(port=port, ttl=ttl or "30m", hold_ttl=hold_ttl, detach=detach, as_json=as_json)
+                stopped = local_entry.up(
+                    port=port,
+                    ttl=ttl or "30m",
+                    hold_ttl=hold_ttl,
+                    detach=detach,
+                    as_json=as_json,
+                    on_ready=lambda ready: emit(ready, as_json, render_ready),
+                )
+                if stopped is not None:
+                    emit(stopped, as_json, render_stopped)
                 return
             from labctl.lifecycle import entry as cloud_entry
             from labctl.lifecycle.results import render_up
@@ -104,8 +114,9 @@ def register(app: typer.Typer) -> None:
         with reporting(as_json=as_json):
             if local:
                 from labctl.local import entry as local_entry
+                from labctl.local.results import render_stopped
 
-                local_entry.down(as_json=as_json)
+                emit(local_entry.down(as_json=as_json), as_json, render_stopped)
                 return
             from labctl.lifecycle import entry as cloud_entry
             from labctl.lifecycle.results import render_down
@@ -121,8 +132,9 @@ def register(app: typer.Typer) -> None:
         with reporting(as_json=as_json):
             if local:
                 from labctl.local import entry as local_entry
+                from labctl.local.results import render_status as render_local_status
 
-                local_entry.status(as_json=as_json)
+                emit(local_entry.status(as_json=as_json), as_json, render_local_status)
                 return
             from labctl.lifecycle import entry as cloud_entry
             from labctl.lifecycle.results import render_status

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from labctl.output import EXIT_FAILURE, console, err_console, print_json, reporting
+from labctl.commands.options import JsonOpt
+from labctl.output import console, emit, err_console, reporting
+
+if TYPE_CHECKING:
+    from labctl.load.service import LoadReport, SpikeOptions
 
 app = typer.Typer(no_args_is_help=True)
+
+TableOpt = Annotated[str | None, typer.Option(help="DynamoDB table to check (default: the local lab's).")]
+DynamoOpt = Annotated[str | None, typer.Option(help="DynamoDB endpoint (DynamoDB Local).")]
+RegionOpt = Annotated[str, typer.Option(help="AWS region of the table.")]
+UnsafeOpt = Annotated[
+    bool, typer.Option("--unsafe-locks", help="Local only: naive read-then-write seat lock (watch it break).")
+]
 
 
 @app.callback()
@@ -23,15 +35,13 @@ def spike(
     local: Annotated[bool, typer.Option("--local", help="The local lab (`labctl up --local`).")] = False,
     scenario: Annotated[str, typer.Option(help="spike | hot-seat | steady")] = "spike",
     users: Annotated[int, typer.Option(help="Peak simulated users.")] = 300,
-    duration: Annotated[str, typer.Option(help="Run length: 20s, 2m, 1m30s.")] = "2m",
+    duration: Annotated[str, typer.Option(help="Run length: 20s, 2m, 1m30s (a bare number is seconds).")] = "2m",
     html: Annotated[Path | None, typer.Option(help="Write Locust's HTML report here.")] = None,
     csv: Annotated[str | None, typer.Option(help="Write Locust's CSV files with this prefix.")] = None,
-    unsafe_locks: Annotated[
-        bool, typer.Option("--unsafe-locks", help="Local only: naive read-then-write seat lock (watch it break).")
-    ] = False,
-    table: Annotated[str | None, typer.Option(help="DynamoDB table to check (default: the local lab's).")] = None,
-    dynamodb_endpoint: Annotated[str | None, typer.Option(help="DynamoDB endpoint (DynamoDB Local).")] = None,
-    region: Annotated[str, typer.Option(help="AWS region of the table.")] = "us-east-1",
+    unsafe_locks: UnsafeOpt = False,
+    table: TableOpt = None,
+    dynamodb_endpoint: DynamoOpt = None,
+    region: RegionOpt = "us-east-1",
     out_dir: Annotated[Path | None, typer.Option(help="Where the load log and summary go.")] = None,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Run the invariant checker after the load.")] = True,
     workers: Annotated[int, typer.Option(help="Locust in distributed mode: a master and N worker processes.")] = 0,
@@ -43,7 +53,7 @@ def spike(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Release-day load: Locust headless with a live view, per-endpoint numbers, SLO verdict, invariants."""
-    from labctl.load import report, service
+    from labctl.load import service
 
     opts = service.SpikeOptions(
         target,
@@ -65,22 +75,22 @@ def spike(
         master_port,
     )
     with reporting(as_json=as_json):
-        if as_json or not console.is_terminal:
-            doc = service.spike(opts, _quiet_ticker() if not as_json else None)
-        else:
-            from rich.live import Live
-
-            with Live(console=console, refresh_per_second=4) as live:
-                doc = service.spike(opts, lambda tick: live.update(report.live_line(tick)))
-        if as_json:
-            print_json(doc)
-        else:
-            report.render(doc, console)
-    if not all(inv["ok"] for inv in doc["invariants"]):
-        raise typer.Exit(EXIT_FAILURE)
+        emit(_run_spike(opts, as_json), as_json, _render_spike)
 
 
-def _quiet_ticker() -> Any:
+def _run_spike(opts: SpikeOptions, as_json: bool) -> LoadReport:
+    """The run, with a live view on a terminal, a progress line every 10 s elsewhere, nothing with --json."""
+    from labctl.load import report, service
+
+    if as_json or not console.is_terminal:
+        return service.spike(opts, None if as_json else _quiet_ticker())
+    from rich.live import Live
+
+    with Live(console=console, refresh_per_second=4) as live:
+        return service.spike(opts, lambda tick: live.update(report.live_line(tick)))
+
+
+def _quiet_ticker() -> Callable[[dict[str, Any]], None]:
     """Not a terminal: one progress line on stderr every 10 s instead of a live view."""
     from labctl.load import report
 
@@ -110,19 +120,25 @@ def worker_cmd(
 def check_cmd(
     local: Annotated[bool, typer.Option("--local", help="Check the local lab's table.")] = False,
     table: Annotated[str | None, typer.Option(help="DynamoDB table name.")] = None,
-    dynamodb_endpoint: Annotated[str | None, typer.Option(help="DynamoDB endpoint (DynamoDB Local).")] = None,
-    region: Annotated[str, typer.Option(help="AWS region of the table.")] = "us-east-1",
+    dynamodb_endpoint: DynamoOpt = None,
+    region: RegionOpt = "us-east-1",
     log: Annotated[Path | None, typer.Option(help="load-log.jsonl of a run: scope to its shows.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run only the invariant checker (no seat booked twice, idempotency, expired holds, counts)."""
-    from labctl.load import report, service
+    from labctl.load import service
 
     with reporting(as_json=as_json):
-        doc = service.check(local, table, dynamodb_endpoint, region, log)
-        if as_json:
-            print_json(doc)
-        else:
-            report.render_invariants(doc["invariants"], console)
-    if not doc["ok"]:
-        raise typer.Exit(EXIT_FAILURE)
+        emit(service.check(local, table, dynamodb_endpoint, region, log), as_json, _render_invariants)
+
+
+def _render_spike(result: LoadReport) -> None:
+    from labctl.load import report
+
+    report.render(result.doc, console)
+
+
+def _render_invariants(result: LoadReport) -> None:
+    from labctl.load import report
+
+    report.render_invariants(result.invariants, console)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from labctl.output import LabError, print_json, reporting
+from labctl.output import emit, reporting
 
 if TYPE_CHECKING:
-    from labctl.net.phases import HttpVersion, TlsVersion
+    from labctl.net.service import Comparison
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -24,18 +24,6 @@ def _group() -> None:
     """Time the TCP and TLS handshakes; compare HTTP/1.1 and HTTP/2."""
 
 
-def _rtt_ms(rtt: str | None) -> float | None:
-    from labctl.durations import RTT, parse_duration
-
-    return parse_duration(rtt, RTT).total_seconds() * 1000 if rtt else None
-
-
-def _cafile(path: Path | None) -> str | None:
-    if path is not None and not path.is_file():
-        raise LabError("cafile_not_found", f"{path} does not exist", "pass the root CA PEM the server uses")
-    return str(path) if path else None
-
-
 @app.command("handshake")
 def handshake_cmd(
     url: Annotated[str, typer.Argument(help="http:// or https:// URL")],
@@ -47,27 +35,11 @@ def handshake_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Time DNS, TCP connect, TLS handshake, first byte and transfer; compare with expected RTTs."""
-    from labctl.net.handshake import run
+    from labctl.net.render import render_handshake
+    from labctl.net.service import handshake
 
     with reporting(as_json=as_json):
-        if http not in ("1.1", "2"):
-            raise LabError("invalid_http_version", f"--http {http} is not 1.1 or 2", "use --http 1.1 or --http 2")
-        if tls not in (None, "1.2", "1.3"):
-            raise LabError("invalid_tls_version", f"--tls {tls} is not 1.2 or 1.3", "use --tls 1.2 or --tls 1.3")
-        report = run(
-            url,
-            count=count,
-            http=cast("HttpVersion", http),  # validated just above
-            tls=cast("TlsVersion | None", tls),
-            rtt_ms=_rtt_ms(rtt),
-            cafile=_cafile(cafile),
-        )
-    if as_json:
-        print_json(report.as_dict())
-        return
-    from labctl.net.render import render_handshake
-
-    render_handshake(report)
+        emit(handshake(url, count=count, http=http, tls=tls, rtt=rtt, cafile=cafile), as_json, render_handshake)
 
 
 @app.command("compare-http")
@@ -79,18 +51,13 @@ def compare_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Fetch N resources over HTTP/1.1 (<= 6 connections) and HTTP/2 (1 connection), side by side."""
-    from labctl.net.compare import as_dicts, compare
-    from labctl.net.handshake import parse_url
-    from labctl.tls.probe import reachable_ip
+    from labctl.net.service import compare_http
 
     with reporting(as_json=as_json):
-        target, _tls = parse_url(url)
-        rtt_ms = _rtt_ms(rtt)
-        ip = reachable_ip(target, timeout=5.0)
-        runs = compare(url, target, ip, assets=assets, rtt_ms=rtt_ms, cafile=_cafile(cafile))
-    if as_json:
-        print_json({"url": url, "rtt_ms": rtt_ms, "assets": assets, "runs": as_dicts(runs)})
-        return
+        emit(compare_http(url, assets=assets, rtt=rtt, cafile=cafile), as_json, _render_comparison)
+
+
+def _render_comparison(comparison: Comparison) -> None:
     from labctl.net.render import render_compare
 
-    render_compare(runs, rtt_ms)
+    render_compare(comparison.runs, comparison.rtt_ms)

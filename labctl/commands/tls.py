@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from labctl.output import LabError, emit, print_json, reporting
-
-if TYPE_CHECKING:
-    from labctl.tls.demo import DemoServer
+from labctl.output import emit, reporting
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -60,49 +57,13 @@ def demo_cmd(
 ) -> None:
     """Serve the lab over HTTPS (h2 + http/1.1) behind a real or deliberately broken chain."""
     from labctl.tls import demo
-    from labctl.tls.pki import SCENARIOS
+    from labctl.tls.render import render_demo
 
     with reporting(as_json=as_json):
-        if scenario not in SCENARIOS:
-            raise LabError("unknown_scenario", f"no scenario {scenario!r}", f"choose one of: {SCENARIO_HELP}")
-        if app_spec is None and not demo.default_app_available():
-            raise LabError(
-                "demo_app_missing",
-                "api/http/app.py is not in this checkout, so there is no booking API to serve",
-                "pass --app module:app to serve another ASGI app",
-            )
-        server = demo.DemoServer(
-            scenario=scenario,  # narrowed to Scenario by the SCENARIOS check above
-            directory=directory or demo.DEFAULT_DIR,
-            port=port,
-            http_port=http_port,
-            app=app_spec or demo.DEFAULT_APP,
-            env={"STORE": "memory", "WEB_DIR": str(demo.REPO_ROOT / "web")},
-        )
+        server = demo.lab_server(scenario, directory, port, http_port, app_spec)
         with demo.exit_on_signals():
             try:
-                server.start()
-                _announce(server, as_json=as_json)
+                emit(server.start(), as_json, render_demo)
                 server.wait()
             finally:
                 server.stop()
-
-
-def _announce(server: DemoServer, *, as_json: bool) -> None:
-    assert server.pki is not None
-    if as_json:
-        print_json(
-            {
-                "url": server.url,
-                "port": server.port,
-                "http_url": server.http_url,
-                "scenario": server.scenario,
-                "cafile": str(server.pki.cafile),
-                "certfile": str(server.pki.certfile),
-                "pid": server.pid,
-            }
-        )
-    else:
-        from labctl.tls.render import render_demo
-
-        render_demo(server)

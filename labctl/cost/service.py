@@ -23,7 +23,7 @@ class EstimateResult:
     def main(self) -> Estimate:
         return min(self.estimates, key=lambda e: e.total_usd)
 
-    def as_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         """The documented JSON shape; with two modes the top level is the cheapest plus `modes`."""
         payload = self.main.as_dict()
         if len(self.estimates) > 1:
@@ -42,6 +42,10 @@ class EstimateResult:
 
 def run_estimate(*, ttl: str, compute: str, requests: int, region: str, cdk_out: Path | None) -> EstimateResult:
     """Price the lab for ttl in region; synthesizes each wanted mode unless cdk_out is given."""
+    if compute not in ("fargate", "lambda", "both"):
+        raise LabError("invalid_compute", f"--compute {compute!r} is not fargate, lambda or both.")
+    if requests < 0:
+        raise LabError("invalid_requests", "--requests must be 0 or more.")
     ttl_hours = hours(parse_duration(ttl, CLOUD_TTL))
     prices.load(region)  # unknown_region before any synth
     if cdk_out is not None:

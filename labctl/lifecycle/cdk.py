@@ -67,10 +67,9 @@ def synth(context: Mapping[str, str], outdir: Path, *, timeout: float = 900) -> 
         check=False,
     )
     if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-8:])
         raise LabError(
             "synth_failed",
-            f"cdk synth exited {result.returncode}:\n{tail}",
+            exited("cdk synth", result.returncode, (result.stdout + result.stderr).strip().splitlines(), 8),
             "Fix the error above; `npx cdk synth` shows the full output.",
         )
 
@@ -84,3 +83,8 @@ def run(command: list[str], env: Mapping[str, str], on_line: Callable[[str], Non
         for line in proc.stdout:
             on_line(line.rstrip())
         return proc.wait()
+
+
+def exited(what: str, code: int, output: list[str], lines: int = 6) -> str:
+    """`<what> exited <code>:` and the last lines of its output, where the CDK CLI says why."""
+    return f"{what} exited {code}:\n" + "\n".join(output[-lines:])

@@ -71,10 +71,9 @@ def deploy_with_progress(
             poller.join()
             live.update(_table(_statuses(sess, layout), lines[-1] if lines else ""))
         if code != 0:
-            tail = "\n".join(lines[-6:])
             raise LabError(
                 "deploy_failed",
-                f"cdk deploy exited {code}:\n{tail}",
+                cdk.exited("cdk deploy", code, lines),
                 "See `labctl status`; `labctl down` removes what was created (the timer also will).",
             )
     outputs_file = Path(commands[-1][commands[-1].index("--outputs-file") + 1])

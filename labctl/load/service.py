@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from labctl.durations import LOAD_RUN, parse_duration
 from labctl.load import runner, target
-from labctl.output import LabError
+from labctl.output import EXIT_FAILURE, EXIT_OK, JsonDoc, LabError
 
 if TYPE_CHECKING:
     from labctl.load.stack import ApiProcess
@@ -37,6 +37,24 @@ class SpikeOptions:
     remote_workers: int = 0  # more workers the master waits for, started elsewhere with `labctl load worker`
     master_bind: str = "127.0.0.1"
     master_port: int = runner.MASTER_PORT
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """A load run's (or a lone invariant check's) document; exit 1 when an invariant failed."""
+
+    doc: dict[str, Any]
+
+    @property
+    def invariants(self) -> list[dict[str, Any]]:
+        return list(self.doc["invariants"])
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if all(i["ok"] for i in self.invariants) else EXIT_FAILURE
+
+    def to_json(self) -> JsonDoc:
+        return self.doc
 
 
 def default_out_dir() -> Path:
@@ -68,7 +86,7 @@ def run_checker(t: target.Target, log_path: Path | None, api_log: Path | None = 
     return [r.as_dict() for r in results]
 
 
-def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None = None) -> LoadReport:
     """Run one scenario and check the invariants; return the report document."""
     from labctl.load import report
 
@@ -115,7 +133,7 @@ def spike(opts: SpikeOptions, on_tick: Callable[[dict[str, Any]], None] | None =
     doc = report.build(summary, url, invariants)
     doc["locust_cpu"] = summary.get("locust_cpu", {})
     doc["unsafe_locks"] = opts.unsafe_locks
-    return doc
+    return LoadReport(doc)
 
 
 def _start_unsafe_api(t: target.Target, out_dir: Path) -> ApiProcess:
@@ -132,9 +150,7 @@ def _start_unsafe_api(t: target.Target, out_dir: Path) -> ApiProcess:
     return stack.start_api(env, out_dir / "unsafe-api.log")
 
 
-def check(
-    local: bool, table: str | None, dynamodb_endpoint: str | None, region: str, log: Path | None
-) -> dict[str, Any]:
+def check(local: bool, table: str | None, dynamodb_endpoint: str | None, region: str, log: Path | None) -> LoadReport:
     """Only the invariant checker (over the whole table, or the shows a load log touched)."""
     if log is not None and not log.exists():
         raise LabError(
@@ -148,9 +164,5 @@ def check(
     else:
         t = target.Target("", False, table, dynamodb_endpoint, region)
     invariants = run_checker(t, log)
-    return {
-        "table": t.table,
-        "log": str(log) if log else None,
-        "invariants": invariants,
-        "ok": all(i["ok"] for i in invariants),
-    }
+    ok = all(i["ok"] for i in invariants)
+    return LoadReport({"table": t.table, "log": str(log) if log else None, "invariants": invariants, "ok": ok})

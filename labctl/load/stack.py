@@ -17,12 +17,11 @@ from pathlib import Path
 
 import httpx
 
-from labctl.local import procs
+from labctl.local import procs, services
 from labctl.local.ports import free_port
 from labctl.output import LabError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-APP_FACTORY = "api.http.app:create_app"
 
 
 @dataclass
@@ -77,9 +76,7 @@ def api_env(endpoint: str, table: str, *, unsafe: bool = False, hold_ttl_s: int 
 def start_api(env: dict[str, str], log_path: Path, *, workers: int = 1, timeout_s: float = 60.0) -> ApiProcess:
     """Start uvicorn (uvloop + httptools, no access log) on a free port; wait for /readyz."""
     port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--workers", str(workers)]
-    proc = procs.spawn(argv, log_path, {**os.environ, **env}, REPO_ROOT)
+    proc = procs.spawn(services.api_argv(port, workers=workers), log_path, {**os.environ, **env}, REPO_ROOT)
     api = ApiProcess(proc, f"http://127.0.0.1:{port}", log_path)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and proc.poll() is None:
@@ -109,7 +106,7 @@ def _queues_and_worker(
 ) -> Iterator[tuple[dict[str, str], dict[str, int]]]:
     """The lab's queue service with the contract's queues, and the local worker consuming them, as in the
     local lab. Yields (API settings, {process name: pid})."""
-    from labctl.local import provision, services
+    from labctl.local import provision
     from labctl.local.ports import wait_for_port
 
     port = free_port()

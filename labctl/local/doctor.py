@@ -12,12 +12,12 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from labctl.local import dynamodb_local, procs
 from labctl.local.services import REPO_ROOT
-from labctl.output import LabError
+from labctl.output import JsonDoc, LabError
 
 MIN_PYTHON = (3, 11)
 MIN_NODE = 18
@@ -199,3 +199,23 @@ def run_checks(port: int = 8080, cloud: bool = False, probes: Probes | None = No
 def exit_code(checks: list[Check]) -> int:
     """1 when a required check failed (the lab cannot run as is), else 0."""
     return 1 if any(c.required and not c.ok for c in checks) else 0
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """`labctl doctor`'s result: every check; exit 1 when a required one failed."""
+
+    checks: list[Check]
+    cloud: bool
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.checks)
+
+    def to_json(self) -> JsonDoc:
+        return {"ok": self.exit_code == 0, "checks": [asdict(c) for c in self.checks]}
+
+
+def diagnose(port: int = 8080, cloud: bool = False) -> Diagnosis:
+    """Run every check for `labctl up --local` (and the AWS commands with cloud)."""
+    return Diagnosis(run_checks(port=port, cloud=cloud), cloud)

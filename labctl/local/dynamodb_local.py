@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from labctl.local import procs
 from labctl.local.ports import free_port, wait_for_port
 from labctl.output import LabError
 
@@ -45,13 +46,7 @@ class DynamoDBLocal:
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """SIGTERM, then SIGKILL if it has not exited within timeout_s."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout_s)
+        procs.stop_child(self.process, timeout_s)
 
 
 def java_path() -> str:

@@ -9,12 +9,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 
 from labctl.durations import LOCAL_TTL, parse_duration
-from labctl.local import dynamodb_local, health, procs, render, running, services, state
+from labctl.local import dynamodb_local, health, procs, running, services, state
+from labctl.local.results import Ready, Status, Stopped
 from labctl.local.state import LabState
 from labctl.local.supervisor import Options, Supervisor, already_running
-from labctl.output import EXIT_ERROR, LabError, console, err_console, print_json
+from labctl.output import LabError, err_console
 
 DETACHED_START_TIMEOUT_S = 600.0  # the supervisor times out each stage itself; this is the safety net
 SUPERVISOR_STOP_TIMEOUT_S = 30.0
@@ -57,17 +59,15 @@ def current(as_json: bool = False) -> LabState | None:
     return None
 
 
-def _show_ready(lab: LabState, *, foreground: bool, as_json: bool) -> None:
-    verdicts = health.verified_at_start(lab)  # the supervisor checked each one just now: no second round
-    now = time.time()
-    if as_json:
-        print_json(render.payload(lab, verdicts, now))
-    else:
-        console.print(render.lab_panel(lab, verdicts, now, foreground=foreground))
+def _ready(lab: LabState, *, foreground: bool) -> Ready:
+    # the supervisor checked each service just now: no second round of probes
+    return Ready(lab, health.verified_at_start(lab), time.time(), foreground)
 
 
-def up(port: int, ttl: str, hold_ttl: int, detach: bool, as_json: bool) -> None:
-    """Start the lab (foreground until Ctrl-C or the TTL, or detached) and print its panel once healthy."""
+def up(
+    port: int, ttl: str, hold_ttl: int, detach: bool, as_json: bool, on_ready: Callable[[Ready], None]
+) -> Stopped | None:
+    """Start the lab and call on_ready once it is healthy; then return (detached: None) or wait until it stops."""
     t0 = time.time()
     ttl_seconds = round(parse_duration(ttl, LOCAL_TTL).total_seconds())
     if current(as_json) is not None or state.LabLock().held_elsewhere():
@@ -77,25 +77,12 @@ def up(port: int, ttl: str, hold_ttl: int, detach: bool, as_json: bool) -> None:
     dynamodb_local.find_jar()
     opts = Options(port, ttl_seconds, hold_ttl, detach, uuid.uuid4().hex, t0=t0)
     if detach:
-        _show_ready(_start_detached(opts), foreground=False, as_json=as_json)
-        return
+        on_ready(_ready(_start_detached(opts), foreground=False))
+        return None  # the lab runs on in the background
     progress = (lambda _msg: None) if as_json else (lambda msg: err_console.print(f"[dim]{msg}[/]"))
     sup = Supervisor(opts, progress=progress)
-    report = sup.run(on_ready=lambda lab: _show_ready(lab, foreground=True, as_json=as_json))
-    summary = {
-        "stopped": True,
-        "reason": report.reason,
-        "seconds": report.seconds,
-        "processes": report.stopped,
-        "survivors": report.survivors,
-        "ports_open": report.ports_open,
-    }
-    if as_json:
-        print_json(summary)
-    else:
-        console.print(f"Lab stopped ({report.reason}) in {report.seconds} s; {len(report.stopped)} processes.")
-    if not report.clean:
-        raise _incomplete(report.survivors, report.ports_open)
+    report = sup.run(on_ready=lambda lab: on_ready(_ready(lab, foreground=True)))
+    return Stopped(report.stopped, report.seconds, report.ports_open, report.survivors, reason=report.reason)
 
 
 def _start_detached(opts: Options) -> LabState:
@@ -128,24 +115,11 @@ def _start_detached(opts: Options) -> LabState:
         raise
 
 
-def _incomplete(survivors: list[str], ports: list[int]) -> LabError:
-    return LabError(
-        "lab_stop_incomplete",
-        f"Some of the lab outlived the stop: processes {survivors or 'none'}, ports still open {ports or 'none'}.",
-        "Find them with `ss -ltnp` and stop them; then `labctl status --local`.",
-        EXIT_ERROR,
-    )
-
-
-def down(as_json: bool) -> None:
+def down(as_json: bool) -> Stopped:
     """Stop the running lab (SIGTERM to its supervisor, which stops every child); fine if none runs."""
     lab = current(as_json)
     if lab is None:
-        if as_json:
-            print_json({"running": False, "stopped": []})
-        else:
-            console.print("No local lab is running.")
-        return
+        return Stopped([])
     t0 = time.monotonic()
     with contextlib.suppress(ProcessLookupError):
         os.kill(lab.supervisor_pid, signal.SIGTERM)
@@ -157,28 +131,12 @@ def down(as_json: bool) -> None:
     survivors = procs.stop_all(_targets(lab))  # no-op when the supervisor did its job
     ports = procs.wait_ports_closed([r.port for r in lab.services.values() if r.port])
     state.clear()
-    seconds = round(time.monotonic() - t0, 1)
-    if as_json:
-        print_json({"running": False, "stopped": sorted(lab.services), "seconds": seconds, "ports_open": ports})
-    else:
-        console.print(f"Local lab stopped in {seconds} s: {', '.join(sorted(lab.services))}; ports free.")
-    if survivors or ports:
-        raise _incomplete(survivors, ports)
+    return Stopped(sorted(lab.services), round(time.monotonic() - t0, 1), ports, survivors)
 
 
-def status(as_json: bool) -> None:
+def status(as_json: bool) -> Status:
     """Services, pids, ports, health, seat/hold/booking counts, queue depths and time left."""
     lab = current(as_json)
     if lab is None:
-        if as_json:
-            print_json({"running": False})
-        else:
-            console.print("No local lab is running. Start one with `labctl up --local`.")
-        return
-    snap = health.snapshot(lab)  # bounded: about 2 s whatever a service does
-    now = time.time()
-    if as_json:
-        doc = render.payload(lab, snap.health, now, counts=snap.counts, queue_depths=snap.depths)
-        print_json(doc | {"late": list(snap.late)})
-    else:
-        console.print(render.status_panel(lab, snap.health, snap.counts, snap.depths, now, snap.late))
+        return Status(None)
+    return Status(lab, health.snapshot(lab), time.time())  # the snapshot is bounded: ~2 s whatever a service does

@@ -38,6 +38,17 @@ def spawn(argv: Sequence[str], log_path: Path, env: Mapping[str, str], cwd: Path
         )
 
 
+def stop_child(process: subprocess.Popen[bytes], timeout_s: float = GRACE_SECONDS) -> int:
+    """SIGTERM a child of ours, SIGKILL it if it has not exited within timeout_s; its exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            return process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return process.wait(timeout=timeout_s)
+
+
 def create_time(pid: int) -> float:
     """When pid started (psutil's create time), 0.0 if it is already gone."""
     try:

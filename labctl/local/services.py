@@ -59,8 +59,12 @@ def sqs_argv(port: int, region: str = REGION) -> list[str]:
     return [sys.executable, "-m", "labctl.local.sqs.server", "--host", HOST, "--port", str(port), "--region", region]
 
 
-def api_argv(port: int) -> list[str]:
+def api_argv(port: int, *, workers: int = 1) -> list[str]:
     """The API as it runs in its container: uvicorn with uvloop and httptools, app factory."""
+    return [*_uvicorn(port), "--workers", str(workers)] if workers != 1 else _uvicorn(port)
+
+
+def _uvicorn(port: int) -> list[str]:
     return [
         sys.executable,
         "-m",

@@ -7,7 +7,6 @@ and queue URLs in the environment, as the Lambda runtime would get them.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -72,13 +71,9 @@ def launch(
 
 def stop(proc: subprocess.Popen[bytes], timeout_s: float = 10.0) -> int:
     """SIGTERM (the worker finishes its batch and exits 0); SIGKILL if it does not stop in time."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    return proc.wait()
+    from labctl.local.procs import stop_child
+
+    return stop_child(proc, timeout_s)
 
 
 def run_foreground(lab_env: Mapping[str, str], opts: WorkerOptions | None = None) -> int:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import ssl
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -120,8 +120,3 @@ def compare(
             asyncio.run(_fetch_all(urls, http2=h2, verify=verify, sni=sni, request_timeout=timeout))
             for h2 in (False, True)
         ]
-
-
-def as_dicts(runs: list[ProtocolRun]) -> list[dict[str, Any]]:
-    """JSON rows."""
-    return [asdict(r) for r in runs]

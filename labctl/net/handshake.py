@@ -45,7 +45,7 @@ def expected_rtts(tls_version: str | None) -> dict[str, float | None]:
 
 @dataclass
 class HandshakeReport:
-    """Per-phase samples in ms plus what was negotiated; as_dict() is the --json document."""
+    """Per-phase samples in ms plus what was negotiated; to_json() is the --json document."""
 
     url: str
     target: Target
@@ -81,7 +81,7 @@ class HandshakeReport:
             )
         return rows
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         """The JSON contract of `net handshake --json`."""
         return {
             "url": self.url,

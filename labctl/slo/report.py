@@ -83,6 +83,9 @@ class Report:
             "slos": [r.as_dict() for r in self.slos],
         }
 
+    def to_json(self) -> dict[str, Any]:
+        return self.as_dict()
+
 
 def _good_bad(slo: Slo, sums: dict[str, float]) -> tuple[float, float]:
     total = sums.get(slo.total, 0.0)

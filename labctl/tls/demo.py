@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from labctl.output import LabError
-from labctl.tls.pki import DemoPki, Scenario, build_scenario
+from labctl.output import JsonDoc, LabError
+from labctl.tls.pki import SCENARIOS, DemoPki, Scenario, build_scenario
 from labctl.tls.serve import LOW_SECURITY
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +30,26 @@ DEFAULT_DIR = Path.home() / ".labctl" / "tls-demo"
 def default_app_available() -> bool:
     """True when the booking API's app factory exists in this checkout."""
     return (REPO_ROOT / "api" / "http" / "app.py").is_file()
+
+
+def lab_server(scenario: str, directory: Path | None, port: int, http_port: int | None, app: str | None) -> DemoServer:
+    """The booking API (or `app`) behind the scenario's chain, not started; checks the scenario and the app."""
+    if scenario not in SCENARIOS:
+        raise LabError("unknown_scenario", f"no scenario {scenario!r}", f"choose one of: {' | '.join(SCENARIOS)}")
+    if app is None and not default_app_available():
+        raise LabError(
+            "demo_app_missing",
+            "api/http/app.py is not in this checkout, so there is no booking API to serve",
+            "pass --app module:app to serve another ASGI app",
+        )
+    return DemoServer(
+        scenario=scenario,  # narrowed to Scenario by the SCENARIOS check above
+        directory=directory or DEFAULT_DIR,
+        port=port,
+        http_port=http_port,
+        app=app or DEFAULT_APP,
+        env={"STORE": "memory", "WEB_DIR": str(REPO_ROOT / "web")},
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -117,6 +137,19 @@ class DemoServer:
     def http_url(self) -> str | None:
         """The plain-HTTP URL, when http_port was asked for."""
         return None if self._http_sock is None else f"http://localhost:{self.http_port}/"
+
+    def to_json(self) -> JsonDoc:
+        """Where the lab listens (`tls demo --json`)."""
+        assert self.pki is not None, "started servers only"
+        return {
+            "url": self.url,
+            "port": self.port,
+            "http_url": self.http_url,
+            "scenario": self.scenario,
+            "cafile": str(self.pki.cafile),
+            "certfile": str(self.pki.certfile),
+            "pid": self.pid,
+        }
 
     def start(self) -> DemoServer:
         """Launch and wait until a TLS handshake succeeds."""

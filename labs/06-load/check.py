@@ -63,8 +63,8 @@ def check_locks(workdir: Path) -> list[Result]:
 
 def check_your_run(run_dir: Path) -> Result:
     """Your own safe rerun on the local lab: its load log checks clean."""
-    doc = service.check(True, None, None, "us-east-1", run_dir / "load-log.jsonl")
-    bad = [i["name"] for i in doc["invariants"] if not i["ok"]]
+    report = service.check(True, None, None, "us-east-1", run_dir / "load-log.jsonl")
+    bad = [i["name"] for i in report.invariants if not i["ok"]]
     return Result(f"your run {run_dir.name} is clean", not bad, f"failed: {bad}" if bad else "all invariants pass")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from labctl.local import services
 from labctl.local.ports import free_port, wait_for_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -52,24 +53,7 @@ def run_api(env: dict[str, str], log_path: Path, *, workers: int = 1) -> Iterato
     }
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "api.http.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--loop",
-                "uvloop",
-                "--http",
-                "httptools",
-                "--workers",
-                str(workers),
-                "--no-access-log",
-            ],
+            services.api_argv(port, workers=workers),
             env=full_env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -37,7 +37,7 @@ DYNAMIC = {
         "sqs_failed",
     },
     # infra.cicd's CicdConfig validation, re-raised by `labctl cicd bootstrap`
-    ("labctl/commands/cicd.py", "err.code"): CICD_CONFIG_CODES,
+    ("labctl/cicd/bootstrap.py", "err.code"): CICD_CONFIG_CODES,
 }
 
 Scan = tuple[dict[str, list[str]], list[tuple[str, str, int]]]

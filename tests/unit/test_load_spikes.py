@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loadtests.spikes import row, table
+from labctl.load.spikes import row, table
 
 
 def _doc(refused: int, contended: int, violations: int) -> dict[str, Any]:

@@ -67,3 +67,27 @@ def test_a_dead_or_reused_pid_is_not_alive() -> None:
     assert not procs.alive(proc.pid, started)
     assert procs.alive(os.getpid(), procs.create_time(os.getpid()))
     assert not procs.alive(os.getpid(), procs.create_time(os.getpid()) - 50)
+
+
+def test_stop_child_terminates_then_kills_a_child_that_ignores_sigterm() -> None:
+    import subprocess
+    import sys
+    import time
+
+    from labctl.local.procs import stop_child
+
+    polite = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    assert stop_child(polite, timeout_s=5.0) == -15  # SIGTERM was enough
+    stubborn = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print(1, flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    assert stubborn.stdout is not None
+    stubborn.stdout.readline()  # the handler is installed
+    started = time.monotonic()
+    assert stop_child(stubborn, timeout_s=0.5) == -9
+    assert time.monotonic() - started < 5

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from labctl.local import render
 from labctl.local.health import Health
 from labctl.local.state import LabState, ServiceRecord
+from tests.support.lab_state import lab_state
 
 
 def _lab(worker: str = "supervised") -> LabState:
@@ -19,25 +20,9 @@ def _lab(worker: str = "supervised") -> LabState:
         "api": ServiceRecord("api", 11, 1.0, 8080, "/l/api.log", "http://127.0.0.1:8080"),
         "dynamodb": ServiceRecord("dynamodb", 12, 1.0, 40001, "/l/ddb.log", "http://127.0.0.1:40001", restarts=0),
     }
-    return LabState(
-        launch_id="x",
-        status="ready",
-        supervisor_pid=10,
-        supervisor_create_time=1.0,
-        detached=True,
-        port=8080,
-        api_url="http://127.0.0.1:8080",
-        region="us-east-1",
-        table_name="t",
-        hold_ttl_seconds=300,
-        ttl_seconds=1800,
-        started_at=1_000_000.0,
-        stop_by=1_001_800.0,
-        services=services,
-        worker=worker,
-        catalog={"days": 2, "target_days": 7, "status": "loading", "movies": 6},
-        startup_seconds=12.3,
-        log_dir="/l",
+    catalog = {"days": 2, "target_days": 7, "status": "loading", "movies": 6}
+    return lab_state(
+        launch_id="x", table_name="t", services=services, worker=worker, catalog=catalog, startup_seconds=12.3
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 from labctl.local import entry, procs, state
 from labctl.local.state import LabState, ServiceRecord
 from labctl.output import LabError
+from tests.support.lab_state import lab_state
 
 
 @pytest.fixture(autouse=True)
@@ -21,22 +22,12 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _lab(supervisor_pid: int, supervisor_started: float, **services: ServiceRecord) -> LabState:
-    return LabState(
+    return lab_state(
         launch_id="abc",
-        status="ready",
         supervisor_pid=supervisor_pid,
         supervisor_create_time=supervisor_started,
-        detached=True,
-        port=8080,
-        api_url="http://127.0.0.1:8080",
-        region="us-east-1",
-        table_name="labctl-local-bookings",
-        hold_ttl_seconds=300,
-        ttl_seconds=1800,
         started_at=1000.0,
         stop_by=2800.0,
-        endpoints={"dynamodb": "http://127.0.0.1:1", "cloudwatch": "http://127.0.0.1:2"},
-        queues={"hold_expiry": "http://127.0.0.1:2/123456789012/hold-expiry"},
         services=dict(services),
     )
 

@@ -56,7 +56,7 @@ def test_report_rows_count_in_rtts_of_the_configured_link() -> None:
     assert rows["tls"] == {"phase": "tls", "median_ms": 106.0, "p95_ms": 150.0, "rtts": 2.12, "expected_rtts": 2.0}
     assert rows["setup"]["rtts"] == 3.16
     assert rows["setup"]["expected_rtts"] == 3.0
-    document = report.as_dict()
+    document = report.to_json()
     assert document["runs"] == 3
     assert document["rtt_basis_ms"] == 50.0
 

@@ -1,6 +1,6 @@
 """CPU cost of the edge guard per request (origin header + canonical path), in-process, no network.
 
-`python -m loadtests.edge_guard_cost`: calls api.http.edge_guard.EdgeGuardMiddleware in front of a
+`python -m labctl.local.edge_guard_bench`: calls api.http.edge_guard.EdgeGuardMiddleware in front of a
 no-op ASGI app with a CloudFront-like request (16 headers) and prints nanoseconds per request above
 calling the no-op app alone, in CPU time of this thread (other load on the machine matters less).
 Compare with the API's CPU per request (ADR 0013). Timings on a shared machine are noisy: the load

@@ -17,18 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from labctl.load import runner, stack
+from loadtests import harness
 from loadtests.benchdoc import write_docs
 from loadtests.cpu import CpuSampler, machine
 from loadtests.invariants import check_run
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 HOLDS = "POST /api/shows/{id}/holds"
 
 
@@ -208,13 +207,13 @@ def _result(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, A
         "api_workers": args.api_workers,
         "api_env": args.api_env,
         "runs": runs,
-        "command": "make bench  (.venv/bin/python -m loadtests.bench " + " ".join(sys.argv[1:]) + ")",
+        "command": "make bench  (.venv/bin/python -m labctl.load.bench " + " ".join(sys.argv[1:]) + ")",
     }
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m loadtests.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m labctl.load.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--users", type=int, default=300, help="spike peak and baseline users")
     p.add_argument("--hot-users", type=int, default=200)
@@ -241,17 +240,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt  # so the stack's finally blocks stop DynamoDB Local and the API
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
-    with tempfile.TemporaryDirectory(prefix="labctl-bench-") as tmp:
-        result = bench(args, Path(tmp))
-    args.json_out.parent.mkdir(parents=True, exist_ok=True)
-    args.json_out.write_text(json.dumps(result, indent=1))
+    result = harness.in_workdir("labctl-bench-", lambda workdir: bench(args, workdir))
+    harness.save(args.json_out, result)
     if not args.no_docs:
         write_docs(result, args.docs)
     print(json.dumps({"json": str(args.json_out), "docs": None if args.no_docs else str(args.docs)}))

@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,12 +26,13 @@ import psutil
 
 from labctl.local.ports import free_port
 from labctl.local.services import DUMMY_CREDENTIAL
+from loadtests import harness
 from loadtests.cpu import cpu_seconds, machine
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 LABCTL = [str(Path(sys.executable).with_name("labctl"))]
 TARGET_CPU_MS_PER_HOLD = 0.5
 TARGET_IDLE_PCT = 3.0
@@ -197,7 +196,7 @@ def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m loadtests.queue_bench",
+        prog="python -m labctl.local.sqs.bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -212,17 +211,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt  # so the finally block stops the lab
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
-    with tempfile.TemporaryDirectory(prefix="labctl-queue-bench-") as tmp:
-        result = run(args, Path(tmp))
-    args.json_out.parent.mkdir(parents=True, exist_ok=True)
-    args.json_out.write_text(json.dumps(result, indent=1))
+    result = harness.in_workdir("labctl-queue-bench-", lambda workdir: run(args, workdir))
+    harness.save(args.json_out, result)
     print(json.dumps(result, indent=1))
     return 0 if all(result["targets"].values()) else 1
 

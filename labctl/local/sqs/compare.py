@@ -1,6 +1,6 @@
 """Compare SQS-compatible servers by the server's own CPU (the numbers behind ADR 0015).
 
-    python -m loadtests.queue_compare [--messages 1000] [--backlog 5000] [--server NAME=COMMAND ...]
+    python -m labctl.local.sqs.compare [--messages 1000] [--backlog 5000] [--server NAME=COMMAND ...]
 
 Per server, with one boto3 client on 127.0.0.1: CPU ms per message to send (batches of ten) and to
 receive + delete (batches of ten), on an empty queue and again with --backlog messages delayed 900 s on it
@@ -130,7 +130,7 @@ def _idle(pid: int, base: str, urls: tuple[str, str], seconds: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m loadtests.queue_compare",
+        prog="python -m labctl.local.sqs.compare",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

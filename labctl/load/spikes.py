@@ -1,7 +1,7 @@
 """Back-to-back release-day spikes on the local lab, with the per-run counts that judge seat truth.
 
-    python -m loadtests.spikes --runs 10                 # on the running lab (`labctl up --local`)
-    python -m loadtests.spikes --runs 10 --fresh-lab     # start a lab first (the first spike then races
+    python -m labctl.load.spikes --runs 10                 # on the running lab (`labctl up --local`)
+    python -m labctl.load.spikes --runs 10 --fresh-lab     # start a lab first (the first spike then races
                                                          # its catalog top-up, as a new learner's does)
 
 Each run is `labctl load spike --local --json` (300 users, 60 s by default: the learner's command).
@@ -99,7 +99,7 @@ def spike(run: int, args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m loadtests.spikes", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m labctl.load.spikes", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--users", type=int, default=300)
