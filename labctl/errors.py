@@ -67,6 +67,11 @@ AREAS: tuple[Area, ...] = (
         ("moto_failed", "moto (S3, CloudWatch, Logs) exited during the lab's start.", "Read the log tail in the hint."),
         ("sqs_failed", "The lab's queue service exited during the lab's start.", "Read the log tail in the hint."),
         (
+            "frontdoor_failed",
+            "The lab's front door (its ALB) exited during the lab's start.",
+            "Read the log tail in the hint.",
+        ),
+        (
             "queue_setup_failed",
             "The lab's queues could not be created on its queue service.",
             "Read sqs.log in the lab's log folder.",

@@ -58,7 +58,12 @@ def create_app(
     for observer in wired:
         if isinstance(observer, EmfObserver):
             observer.learn_routes(app)
-    app.add_middleware(RequestContextMiddleware, fault_5xx_rate=settings.fault_5xx_rate, observers=wired)
+    app.add_middleware(
+        RequestContextMiddleware,
+        fault_5xx_rate=settings.fault_5xx_rate,
+        fault_latency_ms=settings.fault_latency_ms,
+        observers=wired,
+    )
     if settings.web_dir is not None:
         web = Path(settings.web_dir)
         app.mount("/", StaticFiles(directory=web, html=True, check_dir=True), name="web")

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from labctl.local.services import CONTRACTS_DIR
+CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "deployment.json"
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Deployment:
 
 def read(path: Path | None = None) -> Deployment:
     """Parse contracts/deployment.json (or path)."""
-    raw = json.loads((path or CONTRACTS_DIR / "deployment.json").read_text())
+    raw = json.loads((path or CONTRACT).read_text())
     hc = raw["health_check"]
     return Deployment(
         health_path=str(hc["path"]),

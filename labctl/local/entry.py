@@ -177,8 +177,9 @@ def status(as_json: bool) -> None:
         return
     snap = health.snapshot(lab)  # bounded: about 2 s whatever a service does
     now = time.time()
+    serving = snap.frontdoor["serving"] if snap.frontdoor else None
     if as_json:
-        doc = render.payload(lab, snap.health, now, counts=snap.counts, queue_depths=snap.depths)
+        doc = render.payload(lab, snap.health, now, counts=snap.counts, queue_depths=snap.depths, serving=serving)
         print_json(doc | {"late": list(snap.late)})
     else:
-        console.print(render.status_panel(lab, snap.health, snap.counts, snap.depths, now, snap.late))
+        console.print(render.status_panel(lab, snap.health, snap.counts, snap.depths, now, snap.late, snap.frontdoor))
