@@ -111,6 +111,19 @@ AREAS: tuple[Area, ...] = (
         ("resources_remain", "`down` left stacks or tagged resources behind (exit 1).", "Delete them, `down` again."),
     ),
     _area(
+        "Blue/green: `labctl rollout --local`",
+        ("rollout_local_only", "`labctl rollout` without `--local`.", "Add --local (on AWS, ECS runs blue/green)."),
+        ("invalid_rps", "`--rps` is outside 1-500.", "Fix the value."),
+        ("invalid_strategy", "`--strategy` is not all-at-once or canary.", "Pick one of them."),
+        ("invalid_break_mode", "`--break-mode` is not errors or slow.", "Pick one of them."),
+        ("rollout_in_progress", "The lab is already running a rollout.", "Wait; `labctl status --local` shows it."),
+        (
+            "rollout_failed",
+            "The rollout could not start or did not finish (the lab stopped, the supervisor went silent).",
+            "`labctl status --local`; read supervisor.log.",
+        ),
+    ),
+    _area(
         "Cost: `labctl cost estimate`",
         ("no_cloud_assembly", "`--cdk-out` has no manifest.json.", "Point it at a `cdk synth` output."),
         ("compute_mismatch", "`--cdk-out` holds the other compute mode.", "Match --compute to the assembly."),

@@ -170,7 +170,7 @@ class Controller:
             self.fleet.retire(GREEN, self.d.stop_timeout_s)
         self.s.result, self.s.reason, self.s.ended_at = result, reason, time.time()
         self.s.timings_ms["total"] = round((self.s.ended_at - self.s.started_at) * 1000)
-        self._phase(result)
+        self._phase(result.replace("_", " "))
 
 
 class Deployments:
