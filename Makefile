@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 CHECKOV := .tools/checkov/bin/checkov
 
-.PHONY: setup system-deps lab test lint typecheck contracts web-lint actions-lint unit bench bench-tls bench-queue docs clean
+.PHONY: setup system-deps lab test lint typecheck contracts web-lint actions-lint unit bench bench-tls bench-queue bench-frontdoor docs clean
 
 ## setup: venv + project with dev extras + npm deps + system packages (idempotent; re-runs only what changed)
 setup: $(VENV)/.installed node_modules/.installed system-deps $(CHECKOV)
@@ -92,6 +92,10 @@ docs:
 ## bench-tls: how long one `labctl tls inspect` scan takes per demo scenario (target < 5 s; docs/benchmarks.md)
 bench-tls: setup
 	$(BIN)/python -m labctl.tls.bench
+
+## bench-frontdoor: what the local lab's front door adds per request (latency, proxy CPU), beside HAProxy if installed
+bench-frontdoor: setup
+	$(BIN)/python -m labctl.local.frontdoor.bench
 
 clean:
 	rm -rf $(VENV) .tools node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache

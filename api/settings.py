@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     metrics_namespace: str = "Labctl/Booking"
     latency_threshold_ms: int = 300
     fault_5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    fault_latency_ms: int = Field(default=0, ge=0, le=60_000)  # a slow release: every /api/ answer waits this long
     log_level: str = "INFO"
     web_dir: Path | None = None
     contracts_dir: Path = REPO_ROOT / "contracts"

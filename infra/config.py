@@ -14,18 +14,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from infra.contracts import load_deployment
+
 ComputeMode = Literal["fargate", "lambda"]
 COMPUTE_MODES: tuple[ComputeMode, ...] = ("fargate", "lambda")
 EDGE_REGION = "us-east-1"
 METRICS_NAMESPACE = "Labctl/Booking"
 
-# Graceful shutdown chain (seconds): the ALB drains a deregistered target for DEREGISTRATION_DELAY,
-# then ECS sends SIGTERM; uvicorn finishes in-flight requests within GRACEFUL_SHUTDOWN and ECS
-# sends SIGKILL after STOP_TIMEOUT. The Dockerfile's --timeout-graceful-shutdown must equal
-# GRACEFUL_SHUTDOWN_SECONDS (tests/infra/test_container.py keeps them equal).
-DEREGISTRATION_DELAY_SECONDS = 30
-GRACEFUL_SHUTDOWN_SECONDS = 25
-STOP_TIMEOUT_SECONDS = 30
+# Graceful shutdown chain (seconds), from contracts/deployment.json (the lab's front door reads it too):
+# the ALB drains a deregistered target for DEREGISTRATION_DELAY, then ECS sends SIGTERM; uvicorn
+# finishes in-flight requests within GRACEFUL_SHUTDOWN and ECS sends SIGKILL after STOP_TIMEOUT. The
+# Dockerfile's --timeout-graceful-shutdown must equal GRACEFUL_SHUTDOWN_SECONDS (tests/infra/test_container.py).
+DEPLOYMENT = load_deployment()
+DEREGISTRATION_DELAY_SECONDS = DEPLOYMENT.deregistration_delay_seconds
+GRACEFUL_SHUTDOWN_SECONDS = DEPLOYMENT.graceful_shutdown_seconds
+STOP_TIMEOUT_SECONDS = DEPLOYMENT.stop_timeout_seconds
 
 _LAB_NAME = re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")

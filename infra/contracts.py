@@ -1,4 +1,4 @@
-"""Typed loader for the shared data contracts (contracts/table.json, contracts/queues.json), read by path."""
+"""Typed loader for the shared data contracts (contracts/table.json, queues.json, deployment.json), read by path."""
 
 from __future__ import annotations
 
@@ -123,3 +123,44 @@ def load_queues(path: Path | None = None) -> tuple[QueueContract, ...]:
             )
         )
     return tuple(queues)
+
+
+@dataclass(frozen=True)
+class HealthCheckContract:
+    """The load balancer's health check of an API target."""
+
+    path: str
+    healthy_http_codes: str
+    interval_seconds: int
+    timeout_seconds: int
+    healthy_threshold: int
+    unhealthy_threshold: int
+
+
+@dataclass(frozen=True)
+class DeploymentContract:
+    """How an API target enters and leaves service (the graceful shutdown chain)."""
+
+    health_check: HealthCheckContract
+    deregistration_delay_seconds: int
+    graceful_shutdown_seconds: int
+    stop_timeout_seconds: int
+
+
+def load_deployment(path: Path | None = None) -> DeploymentContract:
+    """Read contracts/deployment.json (labctl's front door reads the same file)."""
+    raw: dict[str, Any] = json.loads((path or CONTRACTS_DIR / "deployment.json").read_text())
+    hc = raw["health_check"]
+    return DeploymentContract(
+        health_check=HealthCheckContract(
+            path=str(hc["path"]),
+            healthy_http_codes=str(hc["healthy_http_codes"]),
+            interval_seconds=int(hc["interval_seconds"]),
+            timeout_seconds=int(hc["timeout_seconds"]),
+            healthy_threshold=int(hc["healthy_threshold"]),
+            unhealthy_threshold=int(hc["unhealthy_threshold"]),
+        ),
+        deregistration_delay_seconds=int(raw["deregistration_delay_seconds"]),
+        graceful_shutdown_seconds=int(raw["graceful_shutdown_seconds"]),
+        stop_timeout_seconds=int(raw["stop_timeout_seconds"]),
+    )

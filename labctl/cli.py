@@ -13,6 +13,7 @@ from labctl.commands import (
     lifecycle,
     load,
     net,
+    rollout,
     seed,
     slo,
     tls,
@@ -29,6 +30,7 @@ app = typer.Typer(
 
 lifecycle.register(app)  # up, down, status, extend
 seed.register(app)
+rollout.register(app)  # rollout --local
 doctor.register(app)
 worker.register(app)
 app.add_typer(dlq.app, name="dlq", help="Inspect and redrive the dead-letter queues.")

@@ -42,6 +42,8 @@ CLOUD_TTL = Rule(
 EXTEND = Rule("duration", timedelta(seconds=1), why="The lab's expiry is capped at 12 h from now.")
 LOAD_RUN = Rule("--duration", timedelta(seconds=5), timedelta(hours=2), bare_unit="s")
 RTT = Rule("--rtt", timedelta(), timedelta(seconds=5), bare_unit="ms")
+ROLLOUT_LOAD = Rule("--duration", timedelta(seconds=5), timedelta(minutes=10), bare_unit="s")
+BAKE = Rule("--bake", timedelta(seconds=1), timedelta(minutes=10), bare_unit="s")
 SLO_WINDOW = Rule("window", timedelta(seconds=1))
 SMOKE_WAIT = Rule(
     "--wait", timedelta(), timedelta(minutes=30), bare_unit="s", why="A deploy that needs longer is broken."

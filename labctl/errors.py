@@ -67,6 +67,11 @@ AREAS: tuple[Area, ...] = (
         ("moto_failed", "moto (S3, CloudWatch, Logs) exited during the lab's start.", "Read the log tail in the hint."),
         ("sqs_failed", "The lab's queue service exited during the lab's start.", "Read the log tail in the hint."),
         (
+            "frontdoor_failed",
+            "The lab's front door (its ALB) exited during the lab's start.",
+            "Read the log tail in the hint.",
+        ),
+        (
             "queue_setup_failed",
             "The lab's queues could not be created on its queue service.",
             "Read sqs.log in the lab's log folder.",
@@ -115,6 +120,19 @@ AREAS: tuple[Area, ...] = (
             "reaper_outcome_unreadable",
             "`status` cannot read the reaper's outcome parameter.",
             "Allow ssm:GetParameter on /labctl/<lab>/reaper-outcome.",
+        ),
+    ),
+    _area(
+        "Blue/green: `labctl rollout --local`",
+        ("rollout_local_only", "`labctl rollout` without `--local`.", "Add --local (on AWS, ECS runs blue/green)."),
+        ("invalid_rps", "`--rps` is outside 1-500.", "Fix the value."),
+        ("invalid_strategy", "`--strategy` is not all-at-once or canary.", "Pick one of them."),
+        ("invalid_break_mode", "`--break-mode` is not errors or slow.", "Pick one of them."),
+        ("rollout_in_progress", "The lab is already running a rollout.", "Wait; `labctl status --local` shows it."),
+        (
+            "rollout_failed",
+            "The rollout could not start or did not finish (the lab stopped, the supervisor went silent).",
+            "`labctl status --local`; read supervisor.log.",
         ),
     ),
     _area(

@@ -63,7 +63,12 @@ def create_app(
     # Lambda resolves the origin secret while building its services, so theirs is the one to read.
     origin_secret = (services.settings if services is not None else settings).origin_verify_secret
     app.add_middleware(EdgeGuardMiddleware, origin_secret=origin_secret)
-    app.add_middleware(RequestContextMiddleware, fault_5xx_rate=settings.fault_5xx_rate, observers=wired)
+    app.add_middleware(
+        RequestContextMiddleware,
+        fault_5xx_rate=settings.fault_5xx_rate,
+        fault_latency_ms=settings.fault_latency_ms,
+        observers=wired,
+    )
     if settings.web_dir is not None:
         web = Path(settings.web_dir)
         app.mount("/", StaticFiles(directory=web, html=True, check_dir=True), name="web")

@@ -1,10 +1,11 @@
-"""Pure-ASGI request middleware: request id, access log line, latency, fault injection.
+"""Pure-ASGI request middleware: request id, access log line, latency, fault injection (errors, slowness).
 
 Pure ASGI (not BaseHTTPMiddleware) because it sits on every request of the hot path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import re
@@ -24,10 +25,16 @@ RequestObserver = Callable[[str, str, int, float, str | None], None]  # route, m
 
 class RequestContextMiddleware:
     def __init__(
-        self, app: ASGIApp, *, fault_5xx_rate: float = 0.0, observers: list[RequestObserver] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        fault_5xx_rate: float = 0.0,
+        fault_latency_ms: int = 0,
+        observers: list[RequestObserver] | None = None,
     ) -> None:
         self.app = app
         self.fault_5xx_rate = fault_5xx_rate
+        self.fault_latency_s = fault_latency_ms / 1000
         self.observers = observers if observers is not None else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -56,6 +63,8 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            if self.fault_latency_s and scope["path"].startswith("/api/"):
+                await asyncio.sleep(self.fault_latency_s)  # FAULT_LATENCY_MS: health checks stay fast
             if self.fault_5xx_rate and scope["path"].startswith("/api/") and random.random() < self.fault_5xx_rate:
                 await _injected_fault(send_wrapper, request_id)
             else:

@@ -21,6 +21,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.config import (
+    DEPLOYMENT,
     DEREGISTRATION_DELAY_SECONDS,
     STOP_TIMEOUT_SECONDS,
     LabConfig,
@@ -227,6 +228,7 @@ class BlueGreenFargateApi(Construct):
         self.test_rule = self._rule("TestRule", self.test_listener, weighted)
 
     def _target_group(self, name: str) -> elbv2.ApplicationTargetGroup:
+        hc = DEPLOYMENT.health_check  # the lab's front door checks its targets with the same numbers
         return elbv2.ApplicationTargetGroup(
             self,
             f"{name}TargetGroup",
@@ -236,12 +238,12 @@ class BlueGreenFargateApi(Construct):
             target_type=elbv2.TargetType.IP,
             deregistration_delay=cdk.Duration.seconds(DEREGISTRATION_DELAY_SECONDS),
             health_check=elbv2.HealthCheck(
-                path="/readyz",
-                healthy_http_codes="200",
-                interval=cdk.Duration.seconds(10),
-                timeout=cdk.Duration.seconds(5),
-                healthy_threshold_count=2,
-                unhealthy_threshold_count=3,
+                path=hc.path,
+                healthy_http_codes=hc.healthy_http_codes,
+                interval=cdk.Duration.seconds(hc.interval_seconds),
+                timeout=cdk.Duration.seconds(hc.timeout_seconds),
+                healthy_threshold_count=hc.healthy_threshold,
+                unhealthy_threshold_count=hc.unhealthy_threshold,
             ),
         )
 

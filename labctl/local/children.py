@@ -37,11 +37,15 @@ class Children:
     def log(self, name: str) -> Path:
         return state.logs_dir() / f"{name}.log"
 
-    def spawn(self, name: str, argv: list[str], env: dict[str, str], port: int | None = None) -> Popen:
-        proc = procs.spawn(argv, self.log(name), env, REPO_ROOT)
+    def spawn(
+        self, name: str, argv: list[str], env: dict[str, str], port: int | None = None, log: str | None = None
+    ) -> Popen:
+        """Start a child logging to logs/<log or name>.log (both API colours share api.log, one log group)."""
+        path = self.log(log or name)
+        proc = procs.spawn(argv, path, env, REPO_ROOT)
         self.procs[name] = proc
         if self.lab is not None:
-            self.record(name, proc, port)
+            self.record(name, proc, port, path)
         self._progress(f"{name}: started (pid {proc.pid})")
         return proc
 
@@ -67,9 +71,9 @@ class Children:
         rec = self.lab.services.get(name) if self.lab else None
         return procs.Target(name, proc.pid, rec.create_time if rec else procs.create_time(proc.pid), proc)
 
-    def stop(self, names: tuple[str, ...]) -> list[str]:
-        """Stop these children (SIGTERM, then SIGKILL); the names that survived."""
-        return procs.stop_all([self.target(n) for n in names if n in self.procs])
+    def stop(self, names: tuple[str, ...], grace_s: float = procs.GRACE_SECONDS) -> list[str]:
+        """Stop these children (SIGTERM, then SIGKILL after grace_s); the names that survived."""
+        return procs.stop_all([self.target(n) for n in names if n in self.procs], grace_s)
 
     def wait(self, what: str, ready: Callable[[], bool], failed: Callable[[], LabError | None]) -> None:
         """Poll ready() until it passes; raise failed()'s error, Interrupted on a stop, or a timeout."""

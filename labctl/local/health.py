@@ -85,9 +85,9 @@ def _botocore_errors() -> tuple[type[Exception], ...]:
     return (BotoCoreError, ClientError)
 
 
-def probe_api(state: LabState) -> Health:
+def probe_api(state: LabState, url: str | None = None) -> Health:
     """/readyz per dependency: all ready is healthy; a degraded one (the queues) is named with its reason."""
-    res = _get(state.api_url + "/readyz")
+    res = _get((url or state.api_url) + "/readyz")
     if isinstance(res, Health):
         return res
     try:
@@ -131,6 +131,28 @@ def probe_moto(state: LabState) -> Health:
     return Health(True, "healthy") if res.status_code == 200 else Health(False, f"answers {res.status_code}")
 
 
+def frontdoor_state(state: LabState) -> dict[str, Any] | None:
+    """The front door's /state (groups, weights, targets), None when it does not answer."""
+    res = _get(state.frontdoor_admin_url + "/state") if state.frontdoor_admin_url else None
+    if not isinstance(res, httpx.Response) or res.status_code != 200:
+        return None
+    doc: dict[str, Any] = res.json()
+    return doc
+
+
+def probe_frontdoor(state: LabState) -> Health:
+    """Healthy when it answers and the colour that takes traffic has a target that passes its checks."""
+    doc = frontdoor_state(state)
+    if doc is None:
+        return Health(False, "not answering (admin API)")
+    serving = {c: p for c, p in doc["serving"].items() if p}
+    share = ", ".join(f"{c} {p}%" for c, p in serving.items())
+    sick = [c for c in serving if (doc["groups"][c]["target"] or {}).get("state") != "healthy"]
+    if not serving:
+        return Health(False, "no colour takes traffic")
+    return Health(False, f"degraded ({', '.join(sick)} failing health checks)") if sick else Health(True, share)
+
+
 def queue_depths(state: LabState) -> dict[str, dict[str, int]]:
     """Messages waiting and in flight per queue (and DLQ); empty when the queue service does not answer."""
     try:
@@ -152,12 +174,17 @@ def queue_depths(state: LabState) -> dict[str, dict[str, int]]:
 
 def verified_at_start(state: LabState) -> dict[str, Health]:
     """The verdicts of a lab whose supervisor has just reported ready (it waited for each check to pass)."""
-    checks = {"api": "healthy (/readyz 200)", "worker": "healthy (polling)", "seed": "loading the other days"}
+    checks = {
+        "api": "healthy (/readyz 200)",
+        "frontdoor": "blue 100%",
+        "worker": "healthy (polling)",
+        "seed": "loading the other days",
+    }
     return {name: Health(True, checks.get(name, "healthy")) for name in state.services}
 
 
 PROBES: dict[str, Callable[[LabState], Health]] = {
-    "api": probe_api,
+    "frontdoor": probe_frontdoor,
     "dynamodb": probe_dynamodb,
     "sqs": probe_sqs,
     "moto": probe_moto,
@@ -169,6 +196,8 @@ def probe_one(state: LabState, name: str) -> Health:
     rec = state.services[name]
     if not alive(rec.pid, rec.create_time):
         return Health(False, "down (process gone)")
+    if name.startswith("api"):  # each colour on its own port, not through the door
+        return probe_api(state, rec.url)
     check = PROBES.get(name)
     return check(state) if check else Health(True, "running")
 
@@ -205,6 +234,7 @@ class Snapshot:
     counts: dict[str, dict[str, int]] | None
     depths: dict[str, dict[str, int]]
     late: tuple[str, ...] = ()  # what did not come back in time ("counts", "depths")
+    frontdoor: dict[str, Any] | None = None  # its /state: which colour serves
 
 
 def snapshot(state: LabState) -> Snapshot:
@@ -217,10 +247,11 @@ def snapshot(state: LabState) -> Snapshot:
         _client("sqs", state.endpoints["sqs"], state.region)
     jobs: dict[str, Callable[[], Any]] = {f"probe:{n}": functools.partial(probe_one, state, n) for n in state.services}
     jobs |= {"counts": functools.partial(safe_counts, state), "depths": functools.partial(queue_depths, state)}
+    jobs["frontdoor"] = functools.partial(frontdoor_state, state)
     done = gather(jobs, SNAPSHOT_DEADLINE_S)
     health = {n: done.get(f"probe:{n}") or SLOW for n in state.services}
     late = tuple(k for k in ("counts", "depths") if k not in done)
-    return Snapshot(health, done.get("counts"), done.get("depths") or {}, late)
+    return Snapshot(health, done.get("counts"), done.get("depths") or {}, late, done.get("frontdoor"))
 
 
 def counts(state: LabState) -> dict[str, dict[str, int]]:

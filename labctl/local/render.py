@@ -16,7 +16,10 @@ from labctl.local.health import SNAPSHOT_DEADLINE_S, Health
 from labctl.local.state import LabState
 
 LABELS = {
-    "api": "api (uvicorn + web UI)",
+    "frontdoor": "frontdoor (ALB, blue/green)",
+    "api": "api (uvicorn + web UI; blue)",
+    "api-green": "api-green (the new revision)",
+    "api-retiring": "api-retiring (blue, stopping)",
     "dynamodb": "dynamodb (DynamoDB Local)",
     "sqs": "sqs (queue service)",
     "moto": "moto (S3, CloudWatch, Logs)",
@@ -24,7 +27,7 @@ LABELS = {
     "metrics": "metrics (EMF -> CloudWatch)",
     "seed": "seed (catalog top-up)",
 }
-ORDER = ("api", "worker", "dynamodb", "sqs", "moto", "metrics", "seed")
+ORDER = ("frontdoor", "api", "api-green", "api-retiring", "worker", "dynamodb", "sqs", "moto", "metrics", "seed")
 
 
 def clock_time(epoch: float) -> str:
@@ -85,8 +88,28 @@ def payload(lab: LabState, health: dict[str, Health], now: float, **extra: Any) 
         "endpoints": lab.endpoints,
         "queues": lab.queues,
         "log_dir": lab.log_dir,
+        "revision": lab.revision,
+        "rollout": lab.rollout,
+        "frontdoor_admin_url": lab.frontdoor_admin_url,
+        "control_url": lab.control_url,
         **extra,
     }
+
+
+def serving_line(lab: LabState, frontdoor: dict[str, Any] | None) -> str:
+    """Which colour takes the traffic (from the front door), the revision, and the rollout under way or last."""
+    if frontdoor is None:
+        line = f"blue (revision {lab.revision}) [yellow](the front door did not answer)[/]"
+    else:
+        shares = {c: p for c, p in frontdoor["serving"].items() if p}
+        line = ", ".join(f"{c} {p}%" for c, p in shares.items()) or "[red]nothing[/]"
+        line += f" (blue is revision {lab.revision})"
+    r = lab.rollout
+    if r and not r.get("result"):
+        line += f"; rollout {r['id']} ({r['strategy']}): {escape(str(r['phase']))}"
+    elif r:
+        line += f"; last rollout {r['result']} at {clock_time(float(r['ended_at'] or r['started_at']))}"
+    return line
 
 
 def _health_cell(h: Health | None) -> str:
@@ -127,6 +150,7 @@ def lab_panel(lab: LabState, health: dict[str, Health], now: float, *, foregroun
     head.add_row("UI", f"[link={lab.ui_url}]{lab.ui_url}[/]")
     head.add_row("API docs", f"[link={lab.docs_url}]{lab.docs_url}[/]")
     head.add_row("Catalog", _catalog_line(lab))
+    head.add_row("Serving", f"blue (revision {lab.revision}) through the front door on :{lab.port}")
     head.add_row("Holds last", f"{lab.hold_ttl_seconds} s")
     head.add_row("Stops by", f"{clock_time(lab.stop_by)} (in {format_duration(lab.stop_by - now)}, --ttl)")
     how = "Ctrl-C stops everything" if foreground else "labctl status --local | labctl down --local"
@@ -142,12 +166,14 @@ def status_panel(
     depths: dict[str, dict[str, int]],
     now: float,
     late: tuple[str, ...] = (),
+    frontdoor: dict[str, Any] | None = None,
 ) -> Panel:
-    """The panel of `status`: services, counts, queues and time left."""
+    """The panel of `status`: services, which colour serves, counts, queues and time left."""
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
     head.add_row("UI", lab.ui_url)
+    head.add_row("Serving", serving_line(lab, frontdoor))
     head.add_row("Time left", f"{format_duration(lab.stop_by - now)} (stops by {clock_time(lab.stop_by)})")
     if counts is None and "counts" in late:
         head.add_row("Table", f"[yellow]slow: no counts within {SNAPSHOT_DEADLINE_S:g} s[/]")

@@ -35,7 +35,10 @@ class Status:
         if self.lab is None or self.snapshot is None:
             return {"running": False}
         snap = self.snapshot
-        doc = render.payload(self.lab, snap.health, self.now, counts=snap.counts, queue_depths=snap.depths)
+        serving = snap.frontdoor["serving"] if snap.frontdoor else None
+        doc = render.payload(
+            self.lab, snap.health, self.now, counts=snap.counts, queue_depths=snap.depths, serving=serving
+        )
         return doc | {"late": list(snap.late)}
 
 
@@ -83,7 +86,10 @@ def render_status(status: Status) -> None:
         console.print("No local lab is running. Start one with `labctl up --local`.")
         return
     snap = status.snapshot
-    console.print(render.status_panel(status.lab, snap.health, snap.counts, snap.depths, status.now, snap.late))
+    panel = render.status_panel(
+        status.lab, snap.health, snap.counts, snap.depths, status.now, snap.late, snap.frontdoor
+    )
+    console.print(panel)
 
 
 def render_stopped(stopped: Stopped) -> None:

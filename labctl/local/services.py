@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from labctl.local.deployment import contract
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS_DIR = REPO_ROOT / "contracts"
 WEB_DIR = REPO_ROOT / "web"
@@ -60,7 +62,7 @@ def sqs_argv(port: int, region: str = REGION) -> list[str]:
 
 
 def api_argv(port: int, *, workers: int = 1) -> list[str]:
-    """The API as it runs in its container: uvicorn with uvloop and httptools, app factory."""
+    """The API as it runs in its container: uvicorn with uvloop and httptools, app factory (behind the front door)."""
     return [*_uvicorn(port), "--workers", str(workers)] if workers != 1 else _uvicorn(port)
 
 
@@ -80,9 +82,16 @@ def _uvicorn(port: int) -> list[str]:
         "--http",
         "httptools",
         "--no-access-log",
+        # SIGTERM: stop accepting, finish what is in flight, as the task does on ECS (contracts/deployment.json)
         "--timeout-graceful-shutdown",
-        "3",
+        f"{contract().graceful_shutdown_s:g}",
     ]
+
+
+def frontdoor_argv(port: int, admin_port: int, blue_url: str) -> list[str]:
+    """The front door (the lab's ALB) on the lab's public port, blue registered and weighted 100."""
+    argv = [sys.executable, "-m", "labctl.local.frontdoor.server", "--host", HOST, "--port", str(port)]
+    return [*argv, "--admin-port", str(admin_port), "--target", f"blue={blue_url}"]
 
 
 def worker_argv() -> list[str]:

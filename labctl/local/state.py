@@ -89,6 +89,11 @@ class LabState:
     ready_at: float | None = None
     startup_seconds: float | None = None
     log_dir: str = ""
+    # the front door (the lab's ALB) and the supervisor's control API, both on loopback
+    frontdoor_admin_url: str = ""
+    control_url: str = ""
+    revision: int = 1  # of the API blue serves: each promoted rollout adds one
+    rollout: dict[str, Any] | None = None  # the last rollout's summary (id, phase, result, reason, times)
     schema: int = SCHEMA_VERSION
 
     @property

@@ -1,11 +1,13 @@
 """The supervisor: starts the lab, keeps it running, stops it cleanly.
 
-It starts DynamoDB Local, the queue service (SQS), moto (S3, CloudWatch, Logs), the API, the worker and
-the metrics shipper, each in its own process group; creates the queues and the table and seeds the catalog;
-waits until everything is healthy; then watches them (restarting the API, the worker or the queue service
-if one dies; the queues are created again, their messages are gone) until Ctrl-C, `labctl down --local`
-(SIGTERM) or the TTL. Stopping is SIGTERM per group, SIGKILL after a grace period, then a check that every
-port is free. Foreground: `labctl up --local`. Detached: `python -m labctl.local.supervisor`.
+It starts DynamoDB Local, the queue service (SQS), moto (S3, CloudWatch, Logs), the API behind the front
+door (the lab's ALB, on the lab's port), the worker and the metrics shipper, each in its own process group;
+creates the queues and the table and seeds the catalog; waits until everything is healthy; then watches
+them (restarting the front door, the API, the worker or the queue service if one dies; the queues are
+created again, their messages are gone) and runs blue/green rollouts on request (its control API,
+labctl/local/deploy) until Ctrl-C, `labctl down --local` (SIGTERM) or the TTL. Stopping is SIGTERM per
+group, SIGKILL after a grace period, then a check that every port is free. Foreground: `labctl up
+--local`. Detached: `python -m labctl.local.supervisor`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from types import FrameType
 
 from labctl.local import dynamodb_local, procs, provision, services, state
 from labctl.local.children import Children, Interrupted, Progress
+from labctl.local.deploy.fleet import GREEN, RETIRING, frontdoor_spec
+from labctl.local.deploy.wiring import LabDeployments
 from labctl.local.ports import free_port, port_open
 from labctl.local.services import Endpoints
 from labctl.local.state import LabState
@@ -69,6 +73,8 @@ class Supervisor:
         self.kids = Children(self._progress, self._stop)
         self._env: dict[str, str] = {}
         self.watcher = Watcher(self.kids, {}, self._progress)
+        self._lock = threading.RLock()  # the watcher and a rollout's thread both change children and state
+        self.deployments: LabDeployments | None = None
 
     @property
     def _lab(self) -> LabState:
@@ -140,7 +146,11 @@ class Supervisor:
         self._env = services.child_env(
             services.app_env(endpoints, self._lab.queues, table=o.table, hold_ttl=o.hold_ttl)
         )
-        kids.spawn("api", services.api_argv(o.port), self._env, o.port)
+        api_port, admin_port = free_port(), free_port()
+        blue_url = f"http://{services.HOST}:{api_port}"
+        kids.spawn("api", services.api_argv(api_port), self._env, api_port)
+        kids.spawn("frontdoor", services.frontdoor_argv(o.port, admin_port, blue_url), services.child_env({}), o.port)
+        self._lab.frontdoor_admin_url = f"http://{services.HOST}:{admin_port}"
         if services.worker_available():
             kids.spawn("worker", services.worker_argv(), self._env)
         else:
@@ -152,14 +162,19 @@ class Supervisor:
         self._lab.catalog.update(days=SEED_DAYS_AT_START, movies=result.get("movies"), shows=result.get("shows"))
         self._lab.services.pop("seed", None)
         self._progress(f"catalog seeded: {result.get('movies')} movies, {result.get('shows')} shows")
-        kids.wait("api", lambda: _ready(self._lab), lambda: kids.exited("api"))
+        kids.wait("api", lambda: _ready(blue_url), lambda: kids.exited("api"))
+        # through the door: blue passed its first health check there
+        kids.wait("frontdoor", lambda: _ready(self._lab.api_url), lambda: kids.exited("frontdoor"))
         if "worker" in kids.procs:
             kids.wait("worker", lambda: '"worker_ready"' in kids.log_text("worker"), lambda: kids.exited("worker"))
         kids.wait("moto", lambda: port_open(moto_port), lambda: kids.exited("moto"))
         self._lab.status, self._lab.ready_at = "ready", self._clock()
         self._lab.startup_seconds = round(self._clock() - o.t0 if o.t0 else time.monotonic() - t0, 1)
-        self.watcher = Watcher(kids, self._restart_specs(endpoints), self._progress)
+        self.watcher = Watcher(kids, self._restart_specs(endpoints, api_port, admin_port), self._progress)
         self.watcher.start_topup(self._lab.endpoints["dynamodb"], self.opts.table, self.opts.region)
+        self.deployments = LabDeployments(
+            kids, self.watcher.restarts, self._env, self._lock, self._stop, self._progress, _latency_floor_ms()
+        )
         state.save(self._lab)
         return self._lab
 
@@ -185,7 +200,7 @@ class Supervisor:
             log_dir=log_dir,
         )
 
-    def _restart_specs(self, endpoints: Endpoints) -> dict[str, RestartSpec]:
+    def _restart_specs(self, endpoints: Endpoints, api_port: int, admin_port: int) -> dict[str, RestartSpec]:
         """How each restartable service starts again; the queue service also gets its queues back."""
         o = self.opts
 
@@ -194,7 +209,8 @@ class Supervisor:
 
         sqs_port = self._lab.services["sqs"].port or 0
         return {
-            "api": RestartSpec(services.api_argv(o.port), self._env, o.port),
+            "frontdoor": frontdoor_spec(o.port, admin_port, f"http://{services.HOST}:{api_port}"),
+            "api": RestartSpec(services.api_argv(api_port), self._env, api_port),
             "worker": RestartSpec(services.worker_argv(), self._env),
             "sqs": RestartSpec(services.sqs_argv(sqs_port, o.region), services.child_env({}), sqs_port, queues),
         }
@@ -205,7 +221,8 @@ class Supervisor:
             if self._clock() >= self._lab.stop_by:
                 self.request_stop("ttl")
                 break
-            self.watcher.check()
+            with self._lock:
+                self.watcher.check()
 
     def shutdown(self) -> StopReport:
         """Stop the app tier, then the data tier; verify no process and no port is left; forget the state."""
@@ -213,8 +230,10 @@ class Supervisor:
         if lab is not None:
             lab.status = "stopping"
             state.save(lab)
+        if self.deployments is not None:
+            self.deployments.close()  # a rollout in progress ends here; its processes stop with the rest
         ports = [r.port for r in lab.services.values() if r.port] if lab else []
-        survivors = self.kids.stop(("api", "worker", "metrics", "seed"))
+        survivors = self.kids.stop(("frontdoor", "api", GREEN, RETIRING, "worker", "metrics", "seed"))
         survivors += self.kids.stop(("dynamodb", "sqs", "moto"))
         report = StopReport(
             reason=self.reason or "error",
@@ -229,10 +248,17 @@ class Supervisor:
         return report
 
 
-def _ready(lab: LabState | None) -> bool:
+def _ready(url: str) -> bool:
     from labctl.local.health import http_status
 
-    return lab is not None and http_status(lab.api_url + "/readyz", timeout_s=1.0) == 200
+    return http_status(url + "/readyz", timeout_s=1.0) == 200
+
+
+def _latency_floor_ms() -> float:
+    """The SLO's latency threshold (contracts/slo.yaml): a rollout's p95 limit never goes below it."""
+    from labctl.slo.spec import load_spec
+
+    return float(load_spec().latency_threshold_ms)
 
 
 def _ddb_failed(ddb: dynamodb_local.DynamoDBLocal) -> LabError | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.config import DEREGISTRATION_DELAY_SECONDS, STOP_TIMEOUT_SECONDS
+from infra.config import DEPLOYMENT, DEREGISTRATION_DELAY_SECONDS, STOP_TIMEOUT_SECONDS
 from infra.constructs.permissions import API_QUEUE_ACTIONS, API_TABLE_ACTIONS
 from tests.infra.conftest import SynthResult
 from tests.infra.tpl import actions, flat, only, props, resources, statements
@@ -88,6 +88,16 @@ def test_target_groups_check_readyz_and_drain_as_long_as_the_shutdown_chain(
         assert (p["HealthCheckPath"], p["TargetType"], p["Port"]) == ("/readyz", "ip", 8080)
         attrs = {a["Key"]: a["Value"] for a in p["TargetGroupAttributes"]}
         assert attrs["deregistration_delay.timeout_seconds"] == str(DEREGISTRATION_DELAY_SECONDS)
+        hc = DEPLOYMENT.health_check  # the local lab's front door checks with these very numbers
+        assert (p["HealthCheckIntervalSeconds"], p["HealthCheckTimeoutSeconds"]) == (
+            hc.interval_seconds,
+            hc.timeout_seconds,
+        )
+        assert (p["HealthyThresholdCount"], p["UnhealthyThresholdCount"]) == (
+            hc.healthy_threshold,
+            hc.unhealthy_threshold,
+        )
+        assert p["Matcher"] == {"HttpCode": hc.healthy_http_codes}
     container = props(only(_compute(synth_results), "AWS::ECS::TaskDefinition"))["ContainerDefinitions"][0]
     assert container["StopTimeout"] == STOP_TIMEOUT_SECONDS
 

@@ -35,6 +35,7 @@ DYNAMIC = {
         "seed_failed",
         "worker_failed",
         "sqs_failed",
+        "frontdoor_failed",
     },
     # infra.cicd's CicdConfig validation, re-raised by `labctl cicd bootstrap`
     ("labctl/cicd/bootstrap.py", "err.code"): CICD_CONFIG_CODES,
