@@ -23,7 +23,7 @@ EDITABLE := $(UV_INSTALL) --no-deps --no-build-isolation -e .
 # the Dockerfile's wheel platforms; `make image-deps` fetches exactly what its deps stage fetches
 IMAGE_PLATFORMS := aarch64 x86_64
 
-.PHONY: help setup system-deps lab test lint typecheck contracts pytest unit bench bench-tls docs lock lock-upgrade image-deps clean
+.PHONY: help setup system-deps lab test lint typecheck contracts pytest test-nightly unit bench bench-tls docs lock lock-upgrade image-deps clean
 
 ## help: this list
 help:
@@ -107,11 +107,26 @@ contracts:
 unit:
 	$(BIN)/pytest tests/unit -q
 
-pytest:
-	$(BIN)/pytest -q -p no:cacheprovider
+# Two workers: the CDK synth and the local labs (the two longest setups) run side by side, every other
+# module fills in (groups in tests/conftest.py). PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup)
 
-## test: everything CI runs: lint, types, import contracts, the whole test suite
-test: setup lint typecheck contracts pytest
+## pytest: the whole test suite, without the nightly sizes
+pytest:
+	$(PYTEST)
+
+## test-nightly: only the tests' nightly sizes (the 10,000-message worker run)
+test-nightly: setup
+	$(PYTEST) -m nightly
+
+## test: everything CI runs: setup, lint, types, import contracts, the whole test suite (each phase timed)
+TEST_PHASES := setup lint typecheck contracts pytest
+test:
+	@for phase in $(TEST_PHASES); do \
+	  TIMEFORMAT="== make $$phase: %R s wall, %U s user, %S s sys (children of make)"; \
+	  time $(MAKE) --no-print-directory $$phase || exit 1; \
+	done
 
 ## bench: load benchmarks against the local lab (numbers go to docs/benchmarks.md)
 bench: setup

@@ -5,6 +5,10 @@ Fixtures:
   moto_server      -> endpoint URL of a moto server (SQS, S3, CloudWatch, Logs, CloudFormation ...)
   aws_env          -> dummy credentials + region in os.environ (never real AWS)
   fresh_table      -> a new, empty table (from contracts/table.json) on DynamoDB Local, per test
+
+Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) every worker has its own session: the CDK
+synth (tests/infra) and the local labs and browser (tests/e2e) each stay on one worker, and every other
+module runs whole on one worker, so no session or module fixture is built twice for nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +24,19 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+# tests/<dir>/ whose tests share one costly session fixture: one xdist group each
+SHARED_SESSION_DIRS = {"infra": "cdk-synth", "e2e": "local-lab"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        rel = item.path.relative_to(REPO_ROOT / "tests")
+        group = SHARED_SESSION_DIRS.get(rel.parts[0], rel.as_posix()) if len(rel.parts) > 1 else rel.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session", autouse=True)
