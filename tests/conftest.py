@@ -24,6 +24,10 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# Rich fixes a console's width for good when COLUMNS is set at its creation; the tests give COLUMNS per
+# invocation instead. An inherited COLUMNS (xdist workers get COLUMNS=80: importing readline in the
+# controlling pytest exports it to every child) would freeze labctl's console at that width.
+os.environ.pop("COLUMNS", None)
 
 
 # tests/<dir>/ whose tests share one costly session fixture: one xdist group each
