@@ -111,7 +111,7 @@ unit:
 # module fills in (groups in tests/conftest.py). PYTEST_WORKERS=0 runs everything in one process.
 # The 30 slowest tests are listed at the end: that is where a slower CI shows first.
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider --durations=30 $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup)
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider --durations=30 $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
 
 ## pytest: the whole test suite, without the nightly sizes
 pytest:

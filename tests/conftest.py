@@ -6,7 +6,7 @@ Fixtures:
   aws_env          -> dummy credentials + region in os.environ (never real AWS)
   fresh_table      -> a new, empty table (from contracts/table.json) on DynamoDB Local, per test
 
-Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) every worker has its own session: the CDK
+Under pytest-xdist (`make test` runs `-n 2`) every worker has its own session: the CDK
 synth (tests/infra) and the local labs and browser (tests/e2e) each stay on one worker, and every other
 module runs whole on one worker, so no session or module fixture is built twice for nothing.
 """
@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,17 +31,26 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.pop("COLUMNS", None)
 
 
-# tests/<dir>/ whose tests share one costly session fixture: one xdist group each
+# tests/<dir>/ whose tests share one costly session fixture: one xdist work unit each
 SHARED_SESSION_DIRS = {"infra": "cdk-synth", "e2e": "local-lab"}
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        rel = item.path.relative_to(REPO_ROOT / "tests")
-        group = SHARED_SESSION_DIRS.get(rel.parts[0], rel.as_posix()) if len(rel.parts) > 1 else rel.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
+def xdist_group(test_file: Path) -> str:
+    """The xdist work unit of a test file: its directory's shared setup, else the file itself."""
+    rel = test_file.relative_to(REPO_ROOT / "tests")
+    return SHARED_SESSION_DIRS.get(rel.parts[0], rel.as_posix()) if len(rel.parts) > 1 else rel.as_posix()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's scope scheduler with one scope per xdist_group(): the largest units are handed out first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedSetupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(REPO_ROOT / nodeid.split("::", 1)[0])
+
+    return SharedSetupScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
