@@ -10,30 +10,19 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS deps
 ARG TARGETARCH
 WORKDIR /build
-# Runtime dependencies of `api` only (pyproject.toml also lists labctl's); pinned for reproducibility.
-# tests/infra/test_container.py checks that every third-party import of api/ is listed here.
+# The API's packages only (requirements/image.txt, written by `make lock`): the versions the tests run
+# against, each wheel checked against its sha256 (the lock carries arm64 and amd64 hashes).
+# tests/infra/test_container.py checks that every third-party import of api/ is in that lock.
+COPY requirements/image.txt /build/
 RUN case "${TARGETARCH:-arm64}" in \
-      arm64) PLAT=manylinux2014_aarch64 ;; \
-      amd64) PLAT=manylinux2014_x86_64 ;; \
+      arm64) ARCH=aarch64 ;; \
+      amd64) ARCH=x86_64 ;; \
       *) echo "unsupported TARGETARCH ${TARGETARCH}" >&2; exit 1 ;; \
     esac \
  && pip install --no-cache-dir --disable-pip-version-check --target /deps \
-      --platform "${PLAT}" --implementation cp --python-version 3.11 --only-binary=:all: \
-      fastapi==0.165.0 \
-      starlette==1.10.0 \
-      uvicorn==0.54.0 \
-      uvloop==0.23.0 \
-      httptools==0.9.0 \
-      pydantic==2.14.4 \
-      pydantic-settings==2.16.3 \
-      aiobotocore==3.10.0 \
-      aiodynamo==26.4 \
-      aiohttp==3.14.5 \
-      yarl==1.25.1 \
-      orjson==3.13.0 \
-      aws-lambda-powertools==3.37.0 \
-      mangum==0.22.0 \
-      awslambdaric==4.2.2
+      --platform "manylinux_2_28_${ARCH}" --platform "manylinux2014_${ARCH}" \
+      --implementation cp --python-version 3.11 --only-binary=:all: \
+      --require-hashes -r /build/image.txt
 COPY api /app/api
 COPY contracts /app/contracts
 # Bytecode is platform-independent for one Python version: compile here, the final FS is read-only.

@@ -6,25 +6,57 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
+# Python packages come only from the lock files in requirements/ (exact versions and the sha256 of every
+# wheel and sdist: Linux x86_64 and arm64, macOS, Windows; Python 3.11+). `make lock` writes them.
+#   runtime.txt  what the lab runs (`make lab`)
+#   dev.txt      runtime.txt's versions + test, lint and CDK tools (`make setup`, `make test`, CI)
+#   image.txt    the API container image (Dockerfile): runtime.txt's versions, arm64 and amd64 wheels
+#   uv.txt       the installer
+# uv installs them: on a fresh machine the first `make lab` install took a third of the CPU time and of the
+# wall time that pip took (parallel downloads, no resolver run, no per-package subprocess); ADR 0014.
+LOCKS := requirements
+UV := $(VENV)/.uv/bin/uv
+UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
+UV_SYNC := $(UV) pip sync --quiet --python $(BIN)/python --require-hashes
+# the project itself, editable, built by the locked hatchling (no unpinned build download)
+EDITABLE := $(UV_INSTALL) --no-deps --no-build-isolation -e .
+# the Dockerfile's wheel platforms; `make image-deps` fetches exactly what its deps stage fetches
+IMAGE_PLATFORMS := aarch64 x86_64
+
 CHECKOV := .tools/checkov/bin/checkov
 
-.PHONY: setup system-deps lab test lint typecheck contracts web-lint actions-lint unit bench bench-tls bench-queue bench-frontdoor docs clean
+.PHONY: help setup system-deps lab test lint typecheck contracts web-lint actions-lint pytest test-nightly unit bench bench-tls \
+  bench-queue bench-frontdoor docs lock lock-upgrade image-deps clean
 
-## setup: venv + project with dev extras + npm deps + system packages (idempotent; re-runs only what changed)
-setup: $(VENV)/.installed node_modules/.installed system-deps $(CHECKOV)
+## help: this list
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## setup: venv from requirements/dev.txt + npm ci + Debian packages + checkov, side by side (re-runs only what changed)
+setup:
+	@$(MAKE) --no-print-directory -j4 $(VENV)/.installed node_modules/.installed system-deps $(CHECKOV)
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip  # a current pip resolves the dependency tree much faster
 
-# what the lab needs to run (no CDK, linters or browser driver): keeps a first `make lab` under a minute
-$(VENV)/.runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# uv lives beside the venv's site-packages, so `uv pip sync` never removes it
+$(UV): $(LOCKS)/uv.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	  --upgrade --target $(VENV)/.uv -r $(LOCKS)/uv.txt
 	@touch $@
 
-$(VENV)/.installed: pyproject.toml $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# what the lab needs to run (no CDK, linters or browser driver); installs, never removes, so it leaves a
+# dev venv as it is (dev.txt has the same versions)
+$(VENV)/.runtime: $(LOCKS)/runtime.txt pyproject.toml | $(UV)
+	$(UV_INSTALL) --require-hashes -r $(LOCKS)/runtime.txt
+	$(EDITABLE)
 	@touch $@
+
+# exactly dev.txt: sync also removes what the lock does not list
+$(VENV)/.installed: $(LOCKS)/dev.txt pyproject.toml | $(UV)
+	$(UV_SYNC) $(LOCKS)/dev.txt
+	$(EDITABLE)
+	@touch $@ $(VENV)/.runtime
 
 # (the loopback-only DynamoDB Local launcher is compiled with javac at the first lab start, ~3 s, then cached)
 node_modules/.installed: package.json package-lock.json
@@ -47,8 +79,29 @@ system-deps:
 
 ## lab: the whole system on this machine (no AWS account), until Ctrl-C (needs no browser: Chromium is for tests)
 lab:
-	@$(MAKE) --no-print-directory -j2 $(VENV)/.runtime node_modules/.installed  # pip and npm side by side
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.runtime node_modules/.installed  # uv and npm side by side
 	$(BIN)/labctl up --local
+
+## lock: re-resolve requirements/*.txt after a pyproject.toml or requirements/*.in change (other pins stay)
+## lock-upgrade: the same with the newest versions pyproject.toml allows (then run `make setup test`)
+LOCK := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock'
+lock lock-upgrade: | $(UV)
+	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) $(LOCKS)/uv.in -o $(LOCKS)/uv.txt
+	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) pyproject.toml $(LOCKS)/build.in -o $(LOCKS)/runtime.txt
+	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) pyproject.toml $(LOCKS)/build.in --extra dev \
+	  -c $(LOCKS)/runtime.txt -o $(LOCKS)/dev.txt
+	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) $(LOCKS)/image.in -c $(LOCKS)/runtime.txt -o $(LOCKS)/image.txt
+	@$(MAKE) --no-print-directory image-deps
+
+## image-deps: download the image's wheels for arm64 and amd64 as the Dockerfile does, checking every hash
+image-deps: | $(BIN)/python
+	@dest=$$(mktemp -d) && trap 'rm -rf "$$dest"' EXIT && for arch in $(IMAGE_PLATFORMS); do \
+	  $(BIN)/python -m pip download --quiet --isolated --disable-pip-version-check --no-cache-dir \
+	    --dest "$$dest/$$arch" --platform manylinux_2_28_$$arch --platform manylinux2014_$$arch \
+	    --implementation cp --python-version 3.11 --only-binary=:all: --require-hashes \
+	    -r $(LOCKS)/image.txt || exit 1; \
+	  echo "image deps for $$arch: $$(ls "$$dest/$$arch" | wc -l) wheels, hashes match"; \
+	done
 
 lint:
 	$(BIN)/ruff check .
@@ -73,9 +126,31 @@ actions-lint:
 unit:
 	$(BIN)/pytest tests/unit -q
 
-## test: everything CI runs: lint, types, import contracts, web and workflow lint, the whole test suite
-test: setup lint typecheck contracts web-lint actions-lint
-	$(BIN)/pytest -q -p no:cacheprovider
+# Two workers: the CDK synth and the local labs (the two longest setups) run side by side, every other
+# module fills in (groups in tests/conftest.py). PYTEST_WORKERS=0 runs everything in one process.
+# The 30 slowest tests are listed at the end: that is where a slower CI shows first.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider --durations=30 $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
+
+## pytest: the whole test suite, without the nightly sizes
+pytest:
+	$(PYTEST)
+
+## test-nightly: only the tests' nightly sizes (the 10,000-message worker run)
+test-nightly: setup
+	$(PYTEST) -m nightly
+
+## test: everything CI runs: setup, lint, import contracts, web and workflow lint, then mypy --strict beside the test
+##       suite (each phase timed)
+# mypy --strict needs ~2 CPU minutes without a cache (most of it in aws-cdk-lib's type stubs) on one core; the
+# tests leave part of the other core idle while they wait on servers, so the two run side by side.
+TIMED = TIMEFORMAT="== make $(1): %R s wall, %U s user, %S s sys"; time $(MAKE) --no-print-directory $(1)
+test:
+	@$(call TIMED,setup)
+	@$(call TIMED,lint contracts web-lint actions-lint)
+	@log=$$(mktemp); ( $(call TIMED,typecheck) ) >"$$log" 2>&1 & types=$$!; \
+	  $(call TIMED,pytest); tests=$$?; \
+	  wait $$types; typed=$$?; cat "$$log"; rm -f "$$log"; [ $$tests = 0 ] && [ $$typed = 0 ]
 
 ## bench: load benchmarks against the local lab (numbers go to docs/benchmarks.md)
 bench: setup

@@ -6,6 +6,10 @@ Fixtures:
   sqs_server       -> endpoint URL of the local lab's own queue service (labctl.local.sqs), as the lab runs it
   aws_env          -> dummy credentials + region in os.environ (never real AWS)
   fresh_table      -> a new, empty table (from contracts/table.json) on DynamoDB Local, per test
+
+Under pytest-xdist (`make test` runs `-n 2`) every worker has its own session: the CDK
+synth (tests/infra) and the local labs and browser (tests/e2e) each stay on one worker, and every other
+module runs whole on one worker, so no session or module fixture is built twice for nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +20,42 @@ import uuid
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# Rich fixes a console's width for good when COLUMNS is set at its creation; the tests give COLUMNS per
+# invocation instead. An inherited COLUMNS (xdist workers get COLUMNS=80: importing readline in the
+# controlling pytest exports it to every child) would freeze labctl's console at that width.
+os.environ.pop("COLUMNS", None)
+
+
+# tests/<dir>/ whose tests share one costly session fixture: one xdist work unit each
+SHARED_SESSION_DIRS = {"infra": "cdk-synth", "e2e": "local-lab"}
+
+
+def xdist_group(test_file: Path) -> str:
+    """The xdist work unit of a test file: its directory's shared setup, else the file itself."""
+    rel = test_file.relative_to(REPO_ROOT / "tests")
+    return SHARED_SESSION_DIRS.get(rel.parts[0], rel.as_posix()) if len(rel.parts) > 1 else rel.as_posix()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's scope scheduler with one scope per xdist_group(): the largest units are handed out first.
+
+    (Not `--dist loadgroup` with xdist_group marks: xdist 3.8 marks groups by editing node ids, which
+    pytest 9.2's structured node ids ignore, so the groups were silently split.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedSetupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(REPO_ROOT / nodeid.split("::", 1)[0])
+
+    return SharedSetupScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,6 +11,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 from infra.config import DEREGISTRATION_DELAY_SECONDS, GRACEFUL_SHUTDOWN_SECONDS, STOP_TIMEOUT_SECONDS
+from tests.support.locks import read_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -37,7 +38,8 @@ def _final_stage() -> list[tuple[str, str]]:
 
 
 def _pinned() -> dict[str, str]:
-    return {m[0].lower(): m[1] for m in re.findall(r"\s([A-Za-z0-9_.\-]+)==([0-9][^\s\\]*)", DOCKERFILE)}
+    """What the image installs: requirements/image.txt (the Dockerfile's only pip source)."""
+    return {name: pin.version for name, pin in read_lock("image.txt").items()}
 
 
 def test_hadolint_finds_nothing() -> None:
@@ -98,7 +100,7 @@ def test_every_third_party_import_of_api_is_pinned_in_the_image() -> None:
         names = {d.lower().replace("_", "-") for d in dists.get(module, [module])}
         if not names & {p.replace("_", "-") for p in pinned} and not _provided_by_a_pin(module, pinned):
             missing.append(module)
-    assert missing == [], f"add these to the Dockerfile's pip install: {missing}"
+    assert missing == [], f"add these to requirements/image.in, then `make lock`: {missing}"
     assert set(pinned) >= IMPLICIT
 
 
@@ -128,9 +130,9 @@ def test_pins_match_the_versions_the_tests_run_against() -> None:
     assert mismatched == {}
 
 
-def test_dockerignore_allows_only_the_api_and_the_contracts() -> None:
+def test_dockerignore_allows_only_the_api_the_contracts_and_the_image_lock() -> None:
     lines = [
         x.strip() for x in (ROOT / ".dockerignore").read_text().splitlines() if x.strip() and not x.startswith("#")
     ]
     assert lines[0] == "*"
-    assert {x for x in lines if x.startswith("!")} == {"!api/", "!contracts/"}
+    assert {x for x in lines if x.startswith("!")} == {"!api/", "!contracts/", "!requirements/image.txt"}

@@ -1,5 +1,6 @@
-"""10,000 hold-expiry and booking messages, 5% poison, through the local lab's queue service (SQS),
-DynamoDB Local and three local worker processes running the real Lambda handlers.
+"""Hold-expiry and booking messages, 5% poison, through the local lab's queue service (SQS), DynamoDB Local
+and three local worker processes running the real Lambda handlers: 1,000 on every run, 10,000 at night
+(`make test-nightly`).
 
 Every good message has exactly one effect (counted in DynamoDB and in the handlers' EMF metrics),
 every poison message is received exactly 3 times and ends in its DLQ once, nothing is lost. (On
@@ -17,6 +18,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,15 +33,29 @@ from api.service.ports import OutboxEvent
 from labctl.local import worker_launcher
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PER_QUEUE = 5000
-POISON = 250  # per queue: 5% of all messages
-DUPLICATES = 100  # per queue: good messages sent twice (at-least-once delivery)
-DISTINCT = PER_QUEUE - POISON - DUPLICATES
 WORKERS = 3
 VISIBILITY_S = 2
 IN_FLIGHT = 100  # messages on a queue before the producer waits
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+
+@dataclass(frozen=True)
+class Size:
+    per_queue: int
+    poison: int  # per queue: 5% of all messages
+    duplicates: int  # per queue: good messages sent twice (at-least-once delivery)
+
+    @property
+    def distinct(self) -> int:
+        return self.per_queue - self.poison - self.duplicates
+
+
+SIZES = [
+    pytest.param(Size(per_queue=500, poison=25, duplicates=10), id="1k"),
+    # the same run ten times larger (~145 s on 2 cores): nightly, not on every push
+    pytest.param(Size(per_queue=5000, poison=250, duplicates=100), id="10k", marks=pytest.mark.nightly),
+]
 
 
 def emf_totals(text: str) -> Counter[str]:
@@ -69,13 +85,13 @@ async def _batch_write(ddb: Any, table: str, items: list[I.Item]) -> None:
     await asyncio.gather(*(one(items[i : i + 25]) for i in range(0, len(items), 25)))
 
 
-def _seed_items(now: datetime) -> tuple[list[I.Item], list[Hold], list[Booking]]:
+def _seed_items(size: Size, now: datetime) -> tuple[list[I.Item], list[Hold], list[Booking]]:
     """Active expired holds (one held seat each), pending bookings, and the catalog the notices need."""
     movie = Movie("mv-load", "Load Test", "x", 90, "PG", ("drama",))
     show = Show("sh-load", movie.id, "1", now + timedelta(days=1), 1200, "EUR", "ABCDEFGHIJ", 12)
     items: list[I.Item] = [I.movie_item(movie), I.show_item(show)]
     holds, bookings = [], []
-    for n in range(DISTINCT):
+    for n in range(size.distinct):
         hold = Hold(
             f"hold_{n:05d}", f"sh-{n // 120}", (f"S{n % 120}",), now - timedelta(minutes=6), now - timedelta(minutes=1)
         )
@@ -103,20 +119,23 @@ def _seed_items(now: datetime) -> tuple[list[I.Item], list[Hold], list[Booking]]
 
 
 def _messages(
-    holds: list[Hold], bookings: list[Booking], now: datetime
+    size: Size, holds: list[Hold], bookings: list[Booking], now: datetime
 ) -> tuple[list[str], list[str], set[str], set[str]]:
     rng = random.Random(7)
     hold_bodies = [hold_expiry_body(h) for h in holds]
-    hold_bodies += rng.sample(hold_bodies, DUPLICATES)
-    hold_poison = {f'{{"type": "hold_expiry", "hold_id": "poison-{n}"' for n in range(POISON)}  # truncated JSON
+    hold_bodies += rng.sample(hold_bodies, size.duplicates)
+    hold_poison = {f'{{"type": "hold_expiry", "hold_id": "poison-{n}"' for n in range(size.poison)}  # truncated JSON
     booking_bodies = [
         event_body(OutboxEvent(f"evt_{b.id}", "booking_confirmed", {"booking_id": b.id}, now)) for b in bookings
     ]
-    booking_bodies += rng.sample(booking_bodies, DUPLICATES)
+    booking_bodies += rng.sample(booking_bodies, size.duplicates)
     booking_poison = {
         event_body(OutboxEvent(f"evt_p{n}", "booking_confirmed", {"booking_id": f"bkg_missing_{n}"}, now))
-        for n in range(POISON // 2)
-    } | {json.dumps({"event_id": f"evt_q{n}", "type": "booking_confirmed"}) for n in range(POISON - POISON // 2)}
+        for n in range(size.poison // 2)
+    } | {
+        json.dumps({"event_id": f"evt_q{n}", "type": "booking_confirmed"})
+        for n in range(size.poison - size.poison // 2)
+    }
     hold_all = hold_bodies + sorted(hold_poison)
     booking_all = booking_bodies + sorted(booking_poison)
     rng.shuffle(hold_all)
@@ -191,7 +210,9 @@ async def clients(dynamodb_local: str, sqs_server: str) -> AsyncIterator[tuple[A
         yield ddb, sqs
 
 
-async def test_ten_thousand_messages_five_percent_poison_each_good_one_has_exactly_one_effect(
+@pytest.mark.parametrize("size", SIZES)
+async def test_messages_with_five_percent_poison_each_good_one_has_exactly_one_effect(
+    size: Size,
     clients: tuple[Any, Any],
     fresh_table: str,
     dynamodb_local: str,
@@ -202,10 +223,11 @@ async def test_ten_thousand_messages_five_percent_poison_each_good_one_has_exact
     t0 = time.monotonic()
     now = datetime.now(UTC)
     urls = await ensure_queues(sqs, REPO_ROOT / "contracts", prefix=f"load-{uuid.uuid4().hex[:6]}-")
-    items, holds, bookings = _seed_items(now)
+    items, holds, bookings = _seed_items(size, now)
     await _batch_write(ddb, fresh_table, items)
-    hold_msgs, booking_msgs, hold_poison, booking_poison = _messages(holds, bookings, now)
-    assert len(hold_msgs) + len(booking_msgs) == 10_000
+    hold_msgs, booking_msgs, hold_poison, booking_poison = _messages(size, holds, bookings, now)
+    total_messages = len(hold_msgs) + len(booking_msgs)
+    assert total_messages == 2 * size.per_queue
     t_seeded = time.monotonic()
     print(f"\nseeded {len(items)} items in {t_seeded - t0:.1f}s", flush=True)
 
@@ -232,12 +254,12 @@ async def test_ten_thousand_messages_five_percent_poison_each_good_one_has_exact
             _send_all(sqs, urls["hold_expiry"], hold_msgs), _send_all(sqs, urls["booking_events"], booking_msgs)
         )
         t_sent = time.monotonic()
-        print(f"sent 10,000 messages in {t_sent - t_seeded:.1f}s", flush=True)
+        print(f"sent {total_messages:,} messages in {t_sent - t_seeded:.1f}s", flush=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             depths = [await _depth(sqs, urls[k]) for k in ("hold_expiry", "booking_events")]
             dlqs = [await _depth(sqs, urls[k]) for k in ("hold_expiry_dlq", "booking_events_dlq")]
-            if depths == [0, 0] and dlqs == [POISON, POISON]:
+            if depths == [0, 0] and dlqs == [size.poison, size.poison]:
                 break
             await asyncio.sleep(0.5)
         assert depths == [0, 0], f"messages left on the source queues: {depths}"
@@ -272,7 +294,7 @@ async def test_ten_thousand_messages_five_percent_poison_each_good_one_has_exact
     notices = await _scan(ddb, fresh_table, "notice")
 
     print(
-        f"\n10k run: seed {t_seeded - t0:.1f}s, send {t_sent - t_seeded:.1f}s, "
+        f"\n{total_messages:,} messages: seed {t_seeded - t0:.1f}s, send {t_sent - t_seeded:.1f}s, "
         f"drain {t_done - t_sent:.1f}s, total {t_done - t0:.1f}s\n"
         f"  received {received}, deleted {deleted}, failed records {failed}, delete failures {undeleted}\n"
         f"  metrics {dict(sorted(metrics.items()))}\n"
@@ -284,20 +306,20 @@ async def test_ten_thousand_messages_five_percent_poison_each_good_one_has_exact
     assert sorted(dlq_holds) == sorted(hold_poison)
     assert sorted(dlq_bookings) == sorted(booking_poison)
     # Exactly one effect per good message, in the table and in the handlers' own counts.
-    assert len(released) == len(free_seats) == DISTINCT
-    assert len(notified) == len(notices) == DISTINCT
-    assert metrics["HoldsExpired"] == DISTINCT
-    assert metrics["ConfirmationsSent"] == DISTINCT
+    assert len(released) == len(free_seats) == size.distinct
+    assert len(notified) == len(notices) == size.distinct
+    assert metrics["HoldsExpired"] == size.distinct
+    assert metrics["ConfirmationsSent"] == size.distinct
     # Duplicates had no effect (at least the ones we sent; a lapsed visibility timeout may add some).
-    assert metrics["HoldExpiryNoops"] >= DUPLICATES
-    assert metrics["DuplicateDeliveries"] >= DUPLICATES
+    assert metrics["HoldExpiryNoops"] >= size.duplicates
+    assert metrics["DuplicateDeliveries"] >= size.duplicates
     assert metrics["HoldsExpired"] + metrics["HoldExpiryNoops"] == received["hold_expiry"] - failed["hold_expiry"]
     assert metrics["ConfirmationsSent"] + metrics["DuplicateDeliveries"] == (
         received["booking_events"] - failed["booking_events"]
     )
     # Each poison message was received exactly maxReceiveCount (3) times, failing alone each time.
-    assert failed == {"hold_expiry": 3 * POISON, "booking_events": 3 * POISON}
-    assert metrics["MessagesFailed"] == 6 * POISON
+    assert failed == {"hold_expiry": 3 * size.poison, "booking_events": 3 * size.poison}
+    assert metrics["MessagesFailed"] == 6 * size.poison
     # Every receive is accounted for: deleted, reported failed, or (receipt expired) left to come back.
     for key in received:
         assert received[key] == deleted[key] + failed[key] + undeleted[key]
