@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 #   image.txt    the API container image (Dockerfile): runtime.txt's versions, arm64 and amd64 wheels
 #   uv.txt       the installer
 # uv installs them: on a fresh machine the first `make lab` install took a third of the CPU time and of the
-# wall time that pip took (parallel downloads, no resolver run, no per-package subprocess); ADR 0014.
+# wall time that pip took (parallel downloads, no resolver run, no per-package subprocess); ADR 0019.
 LOCKS := requirements
 UV := $(VENV)/.uv/bin/uv
 UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
