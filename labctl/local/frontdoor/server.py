@@ -4,7 +4,7 @@
 
 Listens on the lab's public port (what browsers, labctl and Locust use) and on a loopback admin port
 (admin.py). An asyncio protocol with httptools' parser on uvloop, like the lab's queue service (ADR 0015):
-the cost per proxied request is measured in docs/adr/0019-local-front-door.md. SIGTERM or SIGINT: stop
+the cost per proxied request is measured in docs/adr/0020-local-front-door.md. SIGTERM or SIGINT: stop
 accepting, let the requests in flight finish (bounded), exit.
 """
 
