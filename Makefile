@@ -63,11 +63,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# checkov pins an older boto3/botocore than the project runs on: it gets a venv of its own
-$(CHECKOV):
+# checkov pins an older boto3/botocore than the project runs on: it gets a venv of its own, from its own lock
+$(CHECKOV): $(LOCKS)/checkov.txt | $(UV)
 	$(PY) -m venv .tools/checkov
-	.tools/checkov/bin/python -m pip install --quiet --upgrade pip
-	.tools/checkov/bin/python -m pip install --quiet checkov==3.3.30
+	$(UV) pip sync --quiet --python .tools/checkov/bin/python --require-hashes $(LOCKS)/checkov.txt
+	@touch $@
 
 ## system-deps: Debian packages the tests need (Chromium for the browser tests; Java for DynamoDB Local)
 system-deps:
@@ -91,6 +91,7 @@ lock lock-upgrade: | $(UV)
 	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) pyproject.toml $(LOCKS)/build.in --extra dev \
 	  -c $(LOCKS)/runtime.txt -o $(LOCKS)/dev.txt
 	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) $(LOCKS)/image.in -c $(LOCKS)/runtime.txt -o $(LOCKS)/image.txt
+	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) $(LOCKS)/checkov.in -o $(LOCKS)/checkov.txt
 	@$(MAKE) --no-print-directory image-deps
 
 ## image-deps: download the image's wheels for arm64 and amd64 as the Dockerfile does, checking every hash

@@ -187,5 +187,12 @@ def test_the_image_is_an_arm64_asset_built_at_deploy_time_from_the_repo_dockerfi
     assert image["source"]["platform"] == "linux/arm64"
     staged = result.outdir / image["source"]["directory"]
     # The staged build context is filtered by .dockerignore; nothing was built (no Docker here).
-    assert sorted(p.name for p in staged.iterdir()) == [".dockerignore", "Dockerfile", "api", "contracts"]
+    assert sorted(p.name for p in staged.iterdir()) == [
+        ".dockerignore",
+        "Dockerfile",
+        "api",
+        "contracts",
+        "requirements",
+    ]
+    assert [p.name for p in (staged / "requirements").iterdir()] == ["image.txt"]  # the image's lock, nothing else
     assert not list(staged.rglob("__pycache__"))

@@ -58,6 +58,9 @@ STUBBED = {
         "AWS::CertificateManager::Certificate",  # requested through the ACM API instead
         "AWS::EC2::SecurityGroupEgress",
         "AWS::EC2::SecurityGroupIngress",  # only the rule from the CloudFront prefix list
+        # the edge (us-east-1) reads the origin secret's ARN from the lab's region (eu-west-1 here)
+        "Custom::CrossRegionExportReader",
+        "Custom::CrossRegionExportWriter",
     },
     "lambda": COMMON_STUBS
     | {

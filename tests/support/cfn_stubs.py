@@ -94,6 +94,9 @@ def stub_value(lid: str, kind: str, attr: str, region: str, account: str) -> str
         return f"arn:aws:{service.lower()}:{region}:{account}:{resource.lower()}/{lid}"
     if attr.endswith("DomainName"):
         return f"{lid.lower()}.stub.example.com"
+    if attr.startswith("/cdk/exports/") and ("Secret" in attr or "Arn" in attr):
+        # a cross-region value read by CDK's exports reader: an ARN (a secret's Ref), used in IAM policies
+        return f"arn:aws:secretsmanager:{region}:{account}:secret:{attr.rsplit('/', 1)[-1]}"
     return f"stub-{lid}" + (f"-{attr}" if attr else "")
 
 

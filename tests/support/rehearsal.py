@@ -202,6 +202,8 @@ def _resolve(sess: boto3.Session, cfn: Any, stack: str, region: str, value: Any)
         pseudo = {"AWS::Region": region, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"}
         return pseudo.get(value["Ref"]) or str(resources[value["Ref"]]["PhysicalResourceId"])
     lid, attr = value["Fn::GetAtt"]
+    if lid not in resources:  # a stubbed resource (e.g. CDK's cross-region exports reader): only read calls use it
+        return f"stub-{lid}"
     res = resources[lid]
     assert attr == "Arn", value
     physical = res["PhysicalResourceId"]
