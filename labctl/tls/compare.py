@@ -1,7 +1,7 @@
 """`python -m labctl.tls.compare --sslyze PYTHON`: each demo scenario through labctl, openssl s_client and sslyze.
 
-Run by hand, never by `make test`: it needs the openssl program and sslyze installed in a virtualenv of its
-own (sslyze pins another cryptography), and takes a few minutes. Tools run one after another against one
+Run by hand (`make compare-tls`), never by `make test`: it needs the openssl program and sslyze in a virtualenv
+of its own (sslyze pins another cryptography), and takes a few minutes. Tools run one after another against one
 hypercorn per scenario, so their wall times are comparable; every raw output is kept next to the tables.
 """
 
@@ -123,6 +123,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _agree(same: bool) -> str:
+    return "yes" if same else "NO"
+
+
 def tables(rows: list[Row]) -> str:
     """The verdicts, the protocols and chains (with whether the tools agree), the extra checks, the timings."""
     lines = ["| scenario | labctl tls inspect | openssl s_client (verify) | sslyze |", "|---|---|---|---|"]
@@ -132,13 +136,14 @@ def tables(rows: list[Row]) -> str:
     ]
     lines += [
         "",
-        "| scenario | protocols labctl / openssl / sslyze | chain sent (labctl) | chains agree |",
-        "|---|---|---|---|",
+        "| scenario | protocols labctl / openssl / sslyze | chain sent (labctl) | chains agree | suites agree |",
+        "|---|---|---|---|---|",
     ]
     for r in rows:
         protocols = " / ".join(v.protocols for v in (r.labctl, r.openssl, r.sslyze))
-        same = len({v.chain for v in (r.labctl, r.openssl, r.sslyze)}) == 1
-        lines.append(f"| {r.scenario} | {protocols} | {r.labctl.chain} | {'yes' if same else 'NO'} |")
+        chains = _agree(len({v.chain for v in (r.labctl, r.openssl, r.sslyze)}) == 1)
+        suites = _agree(r.labctl.suites == r.sslyze.suites)  # s_client asks for one suite per version: not compared
+        lines.append(f"| {r.scenario} | {protocols} | {r.labctl.chain} | {chains} | {suites} |")
     lines += ["", "| scenario | labctl only | sslyze only (labctl does not check) |", "|---|---|---|"]
     lines += [f"| {r.scenario} | {r.labctl.extra} | {r.sslyze.extra} |" for r in rows]
     heads = list(rows[0].times) if rows else []
@@ -164,11 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the openssl program is not on PATH (apt-get install openssl)")
     probe = subprocess.run([args.sslyze, "-c", "import sslyze"], capture_output=True, check=False)
     if probe.returncode != 0:
-        venv = "~/.cache/sslyze-venv"  # its own venv: sslyze pins a cryptography release the project does not use
-        parser.error(
-            f"{args.sslyze} cannot import sslyze; python3 -m venv {venv} && {venv}/bin/pip install 'sslyze>=6,<7', "
-            f"then pass --sslyze {venv}/bin/python"
-        )
+        hint = "`make compare-tls` installs it into .tools/sslyze from requirements/sslyze.txt (hashes checked)"
+        parser.error(f"{args.sslyze} cannot import sslyze; {hint}")
     out: Path = args.out or Path(tempfile.mkdtemp(prefix="tls-compare-"))
     out.mkdir(parents=True, exist_ok=True)
     before = " ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -7,6 +7,7 @@ Only text and JSON are read here: sslyze runs from its own virtualenv as a progr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ class View:
     protocols: str  # accepted versions, space-separated ("1.2 1.3"), "-" when none or not asked
     chain: str  # common names of the certificates the server sent, leaf first
     extra: str = ""  # what this tool reports that the others do not
+    suites: str = ""  # every accepted suite per version (OpenSSL names, sorted), when the tool enumerates them
 
 
 def short_version(name: str) -> str:
@@ -58,7 +60,12 @@ def labctl_view(doc: dict[str, Any]) -> View:
     aws = ", ".join(m["name"] for m in doc["aws_policies"] if m["match"]) or "none exact"
     ffdhe = [g for g in doc["groups"] if g.startswith("ffdhe")]
     extra = f"resumption {resumes}; AWS {aws}" + (f"; TLS 1.3 {', '.join(ffdhe)}" if ffdhe else "")
-    return View(verdict=verdict, protocols=protocols, chain=chain, extra=extra)
+    suites = _suites((short_version(p["version"]), [c["name"] for c in p["ciphers"]]) for p in doc["protocols"])
+    return View(verdict=verdict, protocols=protocols, chain=chain, extra=extra, suites=suites)
+
+
+def _suites(per_version: Iterable[tuple[str, list[str]]]) -> str:
+    return "; ".join(f"{version}: {' '.join(sorted(names))}" for version, names in per_version if names)
 
 
 def openssl_verdict(output: str, returncode: int) -> str:
@@ -141,11 +148,12 @@ def sslyze_view(doc: dict[str, Any], text: str, returncode: int) -> View:
         reason = (server.get("connectivity_error_trace") or {}).get("exc_value", "connectivity test failed")
         return View(verdict=f"exit {returncode}: {reason}", protocols="-", chain="-")
     scan = server["scan_result"]
-    protocols = " ".join(
-        label
+    accepted = {
+        label: [a["cipher_suite"]["openssl_name"] for a in r["accepted_cipher_suites"]]
         for name, label in SSLYZE_PROTOCOLS.items()
-        if (r := _result(scan, name)) is not None and r["accepted_cipher_suites"]
-    )
+        if (r := _result(scan, name)) is not None
+    }
+    protocols = " ".join(label for label, names in accepted.items() if names)
     info = _result(scan, "certificate_info")
     chain, notes = "-", []
     if info is not None:
@@ -154,7 +162,8 @@ def sslyze_view(doc: dict[str, Any], text: str, returncode: int) -> View:
         notes = [_sslyze_trust(deployment), *_sslyze_certificate_notes(deployment)]
     mozilla = "Mozilla intermediate OK" if "is compliant" in text.lower() else _mozilla_failures(text)
     verdict = f"exit {returncode}: " + "; ".join([*notes, mozilla])
-    return View(verdict=verdict, protocols=protocols or "-", chain=chain, extra=", ".join(_sslyze_extra(scan)))
+    extra = ", ".join(_sslyze_extra(scan))
+    return View(verdict, protocols or "-", chain, extra=extra, suites=_suites(accepted.items()))
 
 
 def _sslyze_cn(cert: dict[str, Any]) -> str:

@@ -86,6 +86,7 @@ def test_sslyze_view_reads_trust_protocols_chain_mozilla_and_the_extra_checks() 
     view = sslyze_view(_sslyze(None, leaf=_cert("localhost", "RSAPublicKey", 1024)), text, 1)
     assert view.verdict == "exit 1: trusted (supplied CA); leaf RSA-1024; Mozilla intermediate FAILED (rsa_key_size)"
     assert view.protocols == "1.3"
+    assert view.suites == "1.3: X"
     assert view.chain == "localhost > labctl demo Intermediate CA"
     assert view.extra == "Heartbleed no, CCS injection VULNERABLE, ROBOT rsa_not_supported, FALLBACK_SCSV no"
 
@@ -110,7 +111,10 @@ def test_labctl_view_and_the_agreement_column() -> None:
     doc = {
         "exit_code": 1,
         "findings": [{"code": "expires_soon", "level": "warning"}, {"code": "no_hsts", "level": "info"}],
-        "protocols": [{"version": "TLSv1", "accepted": False}, {"version": "TLSv1.3", "accepted": True}],
+        "protocols": [
+            {"version": "TLSv1", "accepted": False, "ciphers": []},
+            {"version": "TLSv1.3", "accepted": True, "ciphers": [{"name": "X"}]},
+        ],
         "chain": [
             {"subject": "CN=localhost,O=labctl demo"},
             {"subject": "CN=labctl demo Intermediate CA,O=labctl demo"},
@@ -125,10 +129,11 @@ def test_labctl_view_and_the_agreement_column() -> None:
         "1.3",
         "localhost > labctl demo Intermediate CA",
         "resumption session_ids+tls13; AWS TLSv1.2_2025; TLS 1.3 ffdhe2048",
+        "1.3: X",
     )
     timed = {"labctl --json": Timed(1, "", 2.5, 3.0)}
     differs = View("exit 1: verify 0 (ok)", "1.3", "localhost")
     out = tables([Row("expiring", view, view, view, timed, 900.0), Row("x", view, differs, view, timed, 1.0)])
-    assert "| expiring | 1.3 / 1.3 / 1.3 | localhost > labctl demo Intermediate CA | yes |" in out
-    assert "| x | 1.3 / 1.3 / 1.3 | localhost > labctl demo Intermediate CA | NO |" in out
+    assert "| expiring | 1.3 / 1.3 / 1.3 | localhost > labctl demo Intermediate CA | yes | yes |" in out
+    assert "| x | 1.3 / 1.3 / 1.3 | localhost > labctl demo Intermediate CA | NO | yes |" in out
     assert "| expiring | 3.00 | 2.50 | 900 |" in out
