@@ -143,6 +143,8 @@ def _sslyze_extra(scan: dict[str, Any]) -> list[str]:
 
 def sslyze_view(doc: dict[str, Any], text: str, returncode: int) -> View:
     """Trust against the supplied root, accepted versions, sent chain, Mozilla verdict, and the checks labctl lacks."""
+    if not doc["server_scan_results"]:
+        return View(verdict=f"exit {returncode}: no report written", protocols="-", chain="-")
     server = doc["server_scan_results"][0]
     if server["connectivity_status"] != "COMPLETED":
         reason = (server.get("connectivity_error_trace") or {}).get("exc_value", "connectivity test failed")

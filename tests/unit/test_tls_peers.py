@@ -105,6 +105,7 @@ def test_sslyze_validation_errors_are_shortened() -> None:
         "server_scan_results": [{"connectivity_status": "ERROR", "connectivity_error_trace": {"exc_value": "refused"}}]
     }
     assert sslyze_view(failed, "", 1) == View("exit 1: refused", "-", "-")
+    assert sslyze_view({"server_scan_results": []}, "", 2) == View("exit 2: no report written", "-", "-")
 
 
 def test_labctl_view_and_the_agreement_column() -> None:
