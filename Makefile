@@ -24,8 +24,9 @@ EDITABLE := $(UV_INSTALL) --no-deps --no-build-isolation -e .
 IMAGE_PLATFORMS := aarch64 x86_64
 
 CHECKOV := .tools/checkov/bin/checkov
+SSLYZE := .tools/sslyze/.installed
 
-.PHONY: help setup system-deps lab test lint typecheck contracts web-lint actions-lint pytest test-nightly unit bench bench-tls \
+.PHONY: help setup system-deps lab test lint typecheck contracts web-lint actions-lint pytest test-nightly unit bench bench-tls compare-tls \
   bench-queue bench-frontdoor docs lock lock-upgrade image-deps clean
 
 ## help: this list
@@ -69,6 +70,12 @@ $(CHECKOV): $(LOCKS)/checkov.txt | $(UV)
 	$(UV) pip sync --quiet --python .tools/checkov/bin/python --require-hashes $(LOCKS)/checkov.txt
 	@touch $@
 
+# sslyze pins another cryptography than the project's: its own venv, its own lock, only for `make compare-tls`
+$(SSLYZE): $(LOCKS)/sslyze.txt | $(UV)
+	$(PY) -m venv .tools/sslyze
+	$(UV) pip sync --quiet --python .tools/sslyze/bin/python --require-hashes $(LOCKS)/sslyze.txt
+	@touch $@
+
 ## system-deps: Debian packages the tests need (Chromium for the browser tests; Java for DynamoDB Local)
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then \
@@ -92,6 +99,7 @@ lock lock-upgrade: | $(UV)
 	  -c $(LOCKS)/runtime.txt -o $(LOCKS)/dev.txt
 	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) $(LOCKS)/image.in -c $(LOCKS)/runtime.txt -o $(LOCKS)/image.txt
 	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) $(LOCKS)/checkov.in -o $(LOCKS)/checkov.txt
+	$(LOCK) $(if $(filter lock-upgrade,$@),--upgrade) $(LOCKS)/sslyze.in -o $(LOCKS)/sslyze.txt
 	@$(MAKE) --no-print-directory image-deps
 
 ## image-deps: download the image's wheels for arm64 and amd64 as the Dockerfile does, checking every hash
@@ -168,6 +176,10 @@ docs:
 ## bench-tls: how long one `labctl tls inspect` scan takes per demo scenario (target < 5 s; docs/benchmarks.md)
 bench-tls: setup
 	$(BIN)/python -m labctl.tls.bench
+
+## compare-tls: every demo scenario through `labctl tls inspect`, openssl s_client and sslyze, timed (docs/tls.md)
+compare-tls: setup $(SSLYZE)
+	$(BIN)/python -m labctl.tls.compare --sslyze .tools/sslyze/bin/python
 
 ## bench-frontdoor: what the local lab's front door adds per request (latency, proxy CPU), beside HAProxy if installed
 bench-frontdoor: setup

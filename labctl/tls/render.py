@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from labctl.output import console
 from labctl.tls.certs import CertInfo
@@ -10,6 +12,12 @@ from labctl.tls.demo import DemoServer
 from labctl.tls.inspect import InspectReport
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def _plain(value: str, style: str = "") -> Text:
+    # what the server sent is never markup or emoji: a fingerprint's ":AB:" would print as an emoji,
+    # a subject containing "[/x]" would raise MarkupError
+    return Text(value, style=style)
 
 
 def _yes(value: bool) -> str:
@@ -22,20 +30,20 @@ def _cert_grid(i: int, c: CertInfo) -> Table:
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     days = f"[red]{c.days_left}[/]" if c.expired or c.not_yet_valid else str(c.days_left)
-    grid.add_row(f"[bold]#{i} {role}[/]", f"[bold]{c.subject}[/]")
-    grid.add_row("issuer", c.issuer)
-    grid.add_row("SANs", ", ".join(c.sans) or "-")
+    grid.add_row(f"[bold]#{i} {role}[/]", _plain(c.subject, "bold"))
+    grid.add_row("issuer", _plain(c.issuer))
+    grid.add_row("SANs", _plain(", ".join(c.sans) or "-"))
     grid.add_row("valid", f"{c.not_before[:10]} -> {c.not_after[:10]} ({days} days left)")
-    grid.add_row("key", f"{c.key}, signed {c.signature_algorithm}, CA {'yes' if c.is_ca else 'no'}")
-    grid.add_row("serial", c.serial)
-    grid.add_row("sha256", c.sha256)
+    grid.add_row("key", _plain(f"{c.key}, signed {c.signature_algorithm}, CA {'yes' if c.is_ca else 'no'}"))
+    grid.add_row("serial", _plain(c.serial))
+    grid.add_row("sha256", _plain(c.sha256))
     return grid
 
 
 def render_report(report: InspectReport) -> None:
     """Each presented certificate, the connection summary, then findings worst first."""
     t = report.target
-    console.print(f"[bold]{t.authority}[/] ({report.ip}), SNI {t.sni or '(none: IP literal)'}")
+    console.print(f"[bold]{escape(t.authority)}[/] ({report.ip}), SNI {escape(t.sni or '(none: IP literal)')}")
     console.print(f"presented chain, {len(report.chain)} certificate(s), leaf first:")
     for i, c in enumerate(report.chain):
         console.print(_cert_grid(i, c))
@@ -43,14 +51,14 @@ def render_report(report: InspectReport) -> None:
     conn.add_column(style="dim", no_wrap=True)
     conn.add_column(overflow="fold")
     conn.add_row("trust", f"trusted {_yes(report.trusted)}, hostname match {_yes(report.hostname_match)}")
-    conn.add_row("negotiated", f"{report.tls_version} {report.cipher}, ALPN {report.alpn or '-'}")
+    conn.add_row("negotiated", _plain(f"{report.tls_version} {report.cipher}, ALPN {report.alpn or '-'}"))
     if report.legacy_client:
         conn.add_row("client", "[red]connects only with TLS 1.0/1.1 allowed[/]")
     conn.add_row("groups", ", ".join(report.groups) or "-")
     conn.add_row("resumption", _resumption(report))
     conn.add_row("without SNI", _no_sni(report))
     conn.add_row("OCSP staple", _yes(report.ocsp_stapled))
-    conn.add_row("HSTS", report.hsts or "-")
+    conn.add_row("HSTS", _plain(report.hsts or "-"))
     console.print(conn)
     console.print(_protocol_table(report))
     _render_policies(report)
@@ -62,7 +70,7 @@ def render_report(report: InspectReport) -> None:
     findings.add_column(no_wrap=True)
     findings.add_column(overflow="fold")
     for f in report.findings:
-        findings.add_row(f"[{_STYLE[f.level]}]{f.level}[/]", f.code, f.message)
+        findings.add_row(f"[{_STYLE[f.level]}]{f.level}[/]", f.code, _plain(f.message))
     console.print(findings)
 
 
@@ -74,13 +82,13 @@ def _resumption(report: InspectReport) -> str:
     return ", ".join(f"{k} {'[green]yes[/]' if v else 'no'}" for k, v in parts.items() if v is not None)
 
 
-def _no_sni(report: InspectReport) -> str:
+def _no_sni(report: InspectReport) -> str | Text:
     if report.target.sni is None:
         return "(no SNI sent: IP literal)"
     default = report.no_sni_certificate
     if default is None:
         return "[yellow]handshake refused[/]"
-    return "same certificate" if default.sha256 == report.chain[0].sha256 else f"[yellow]{default.subject}[/]"
+    return "same certificate" if default.sha256 == report.chain[0].sha256 else _plain(default.subject, "yellow")
 
 
 def _protocol_table(report: InspectReport) -> Table:

@@ -11,7 +11,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 LOCKS = Path(__file__).resolve().parents[2] / "requirements"
-LOCK_FILES = ("uv.txt", "runtime.txt", "dev.txt", "image.txt", "checkov.txt")
+LOCK_FILES = ("uv.txt", "runtime.txt", "dev.txt", "image.txt", "checkov.txt", "sslyze.txt")
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ def test_the_locks_list_every_dependency_of_pyproject_at_an_allowed_version() ->
     stale += _missing_or_unsatisfied(read_inputs("image.in"), "image.txt")
     stale += _missing_or_unsatisfied(read_inputs("uv.in"), "uv.txt")
     stale += _missing_or_unsatisfied(read_inputs("checkov.in"), "checkov.txt")
+    stale += _missing_or_unsatisfied(read_inputs("sslyze.in"), "sslyze.txt")
     assert stale == [], "run `make lock`: " + "; ".join(stale)
 
 
@@ -87,9 +88,10 @@ def test_every_install_in_the_makefile_and_the_dockerfile_reads_a_lock_with_hash
     assert "--require-hashes" in uv_sync.group(1)
     recipes = [line for line in makefile.splitlines() if line.startswith("\t")]
     installs = [line for line in recipes if re.search(r"pip install|pip sync|\$\(UV_INSTALL\)|\$\(UV_SYNC\)", line)]
-    assert len(installs) == 4  # uv itself, runtime.txt, dev.txt, checkov's (the editable project has no dependencies)
+    # uv itself, runtime.txt, dev.txt, checkov's and sslyze's (the editable project has no dependencies)
+    assert len(installs) == 5
     for line in installs:
-        assert re.search(r"\$\(LOCKS\)/(uv|runtime|dev|checkov)\.txt", line), line
+        assert re.search(r"\$\(LOCKS\)/(uv|runtime|dev|checkov|sslyze)\.txt", line), line
         assert "--require-hashes" in line or "$(UV_SYNC)" in line, line
     editable = re.search(r"^EDITABLE :=(.*)$", makefile, re.MULTILINE)
     assert editable is not None
