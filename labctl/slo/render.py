@@ -32,9 +32,7 @@ def burn(value: float | None) -> str:
     return "no data" if value is None else f"{value:.2f}x"
 
 
-def _columns(
-    points: list[tuple[datetime, float]], start: datetime, end: datetime, n: int
-) -> tuple[list[float], float]:
+def _columns(points: list[tuple[datetime, float]], start: datetime, end: datetime, n: int) -> tuple[list[float], float]:
     """The lowest budget in each of n equal slices of start..end; a slice with no data keeps the level before it."""
     span = max((end - start).total_seconds(), 1.0)
     slice_s = span / n
