@@ -46,7 +46,8 @@ def test_status_local_with_a_stalled_queue_service(monkeypatch: pytest.MonkeyPat
 
 
 def test_status_cloud_with_a_failed_reaper(monkeypatch: pytest.MonkeyPatch) -> None:
-    from labctl.lifecycle.results import StatusResult, render_status as render_cloud
+    from labctl.lifecycle.results import StatusResult
+    from labctl.lifecycle.results import render_status as render_cloud
 
     arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/labctl-alb/0123456789abcdef"
     doc: dict[str, Any] = {
