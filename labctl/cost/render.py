@@ -90,7 +90,8 @@ def grouped_table(estimates: list[Estimate], width: int) -> Table:
     """Stack subtotals, then their like resources, most expensive first (one column pair per mode)."""
     single = len(estimates) == 1
     table = _table(estimates)
-    per_mode = [{s.stack: s for s in by_stack(e)} for e in estimates]
+    # one row per stack role (`<lab>-compute` -> compute), so modes synthesized under other lab names line up
+    per_mode = [{s.stack.rsplit("-", 1)[-1]: s for s in by_stack(e)} for e in estimates]
     stacks = sorted({k for m in per_mode for k in m}, key=lambda k: _weight([m.get(k) for m in per_mode]))
     for key in stacks:
         found = [m.get(key) for m in per_mode]
