@@ -12,7 +12,7 @@ from rich.text import Text
 
 from labctl.cost.estimate import Estimate, side_by_side
 from labctl.cost.groups import NOUNS, Group, StackCost, biggest, by_stack, free_share
-from labctl.output import console
+from labctl.output import console, report_table
 
 SHOWN_PER_STACK = 3  # groups shown under a stack; the rest fold into one "N more" row
 PRORATED = " (prorated hourly)"
@@ -47,7 +47,7 @@ def fit_first_column(table: Table, width: int) -> Table:
 
 
 def _table(estimates: list[Estimate]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = report_table()
     table.add_column("stack / resources", no_wrap=True, overflow="ellipsis")
     if len(estimates) == 1:
         heads = ["per hour", f"for {_ttl(estimates[0])}", "per month"]
@@ -176,13 +176,7 @@ def show_grouped(estimates: list[Estimate]) -> None:
 
 def details_table(est: Estimate, width: int) -> Table:
     """Every line of one mode, stack by stack (resource and logical id cut, never wrapped)."""
-    table = Table(
-        title=f"{est.compute} lab in {est.region}: {_ttl(est)}, {est.requests:,} requests, every line",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-    )
+    table = report_table(f"{est.compute} lab in {est.region}: {_ttl(est)}, {est.requests:,} requests, every line")
     table.add_column("logical id (resource)", no_wrap=True, overflow="ellipsis")
     table.add_column("unit", no_wrap=True)
     table.add_column("qty", justify="right", no_wrap=True)

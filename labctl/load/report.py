@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+
+from labctl.output import report_table
 
 P95_SLO_MS = 300.0
 AVAILABILITY_SLO = 0.999
@@ -95,13 +95,7 @@ def _ok(flag: bool) -> str:
 def render(doc: dict[str, Any], console: Console) -> None:
     """Per-endpoint table, SLO verdict, invariants with offending ids (p50 and p99 drop out below 100 columns)."""
     wide = console.width >= 100
-    t = Table(
-        title=f"{doc['scenario']} against {doc['target']}: {doc['users']} users, {doc['duration_s']} s",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-    )
+    t = report_table(f"{doc['scenario']} against {doc['target']}: {doc['users']} users, {doc['duration_s']} s")
     cols = ("endpoint", "requests", "rps", "p50 ms", "p95 ms", "p99 ms", "outcomes")
     for col in cols if wide else tuple(c for c in cols if c not in ("p50 ms", "p99 ms")):
         left = col in ("endpoint", "outcomes")

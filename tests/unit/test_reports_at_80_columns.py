@@ -148,24 +148,11 @@ def test_load_check(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _cert(subject: str, issuer: str, ca: bool) -> Any:
-    from labctl.tls.certs import CertInfo, KeyInfo
+    from tests.support.tls_builders import cert_info
 
-    return CertInfo(
-        subject=subject,
-        issuer=issuer,
-        sans=["lab.example.test", "www.lab.example.test"] if not ca else [],
-        serial="5A:1F:9C:03:77:E2:41:0B:9D:6E:11:2C:3F:80:AA:19",
-        not_before="2026-11-01T00:00:00",
-        not_after="2027-01-30T00:00:00",
-        days_left=58,
-        expired=False,
-        not_yet_valid=False,
-        key=KeyInfo("EC", 256),
-        signature_algorithm="ecdsa-with-SHA256",
-        sha256="9F:86:D0:81:88:4C:7D:65:9A:2F:EA:A0:C5:5A:D0:15:A3:BF:4F:1B:2B:0B:82:2C:D1:5D:6C:15:B0:F0:0A:08",
-        is_ca=ca,
-        self_signed=ca and subject == issuer,
-    )
+    sha = "9F:86:D0:81:88:4C:7D:65:9A:2F:EA:A0:C5:5A:D0:15:A3:BF:4F:1B:2B:0B:82:2C:D1:5D:6C:15:B0:F0:0A:08"
+    sans = [] if ca else ["lab.example.test", "www.lab.example.test"]
+    return cert_info(subject=subject, issuer=issuer, sans=sans, sha256=sha, is_ca=ca, self_signed=ca)
 
 
 def test_tls_inspect(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -217,21 +204,15 @@ def test_net_handshake_and_compare(monkeypatch: pytest.MonkeyPatch) -> None:
     from labctl.net.render import render_compare, render_handshake
     from labctl.tls.target import parse_target
 
-    samples = {
-        "dns": [0.1, 0.1, 0.1],
-        "tcp": [51.0, 52.0, 60.0],
-        "tls": [104.0, 106.0, 150.0],
-        "ttfb": [53.0, 54.0, 55.0],
-        "transfer": [0.5, 0.6, 0.7],
-        "setup": [155.0, 158.0, 210.0],
-        "first_byte": [208.0, 212.0, 265.0],
-    }
+    # a loopback run (no --rtt): round trips cost ~0 and the note about CPU time shows
+    phases = {"dns": 0.1, "tcp": 0.2, "tls": 9.8, "ttfb": 2.1, "transfer": 0.3, "setup": 10.0, "first_byte": 12.1}
+    samples = {phase: [ms, ms * 1.1, ms * 1.6] for phase, ms in phases.items()}
     report = HandshakeReport(
         "https://lab.example.test:8443/api/movies",
         parse_target("lab.example.test:8443"),
         "127.0.0.1",
-        50.0,
-        "TLSv1.2",
+        None,
+        "TLSv1.3",
         "2",
         samples,
         2,
@@ -244,6 +225,7 @@ def test_net_handshake_and_compare(monkeypatch: pytest.MonkeyPatch) -> None:
     text = rendered(lambda: (render_handshake(report), render_compare(runs, 50.0)), WIDTH, monkeypatch)
 
     assert_fits(text, WIDTH, whole=["median ms", "handshakes", "median", "1234", "HTTP/1.1", "TLS handshake (full)"])
+    assert "loopback: a round trip costs ~0 here" in text
 
 
 def test_dlq_list(monkeypatch: pytest.MonkeyPatch) -> None:
