@@ -29,7 +29,7 @@ LABCTL = str(Path(sys.executable).with_name("labctl"))
 def one_answer() -> dict[str, Any]:
     """One `labctl status --local --json`: wall seconds, probe seconds and each service's verdict."""
     t0 = time.perf_counter()
-    done = subprocess.run([LABCTL, "status", "--local", "--json"], capture_output=True, timeout=60, check=False)
+    done = subprocess.run([LABCTL, "status", "--local", "--json"], capture_output=True, timeout=300, check=False)
     wall = time.perf_counter() - t0
     doc = json.loads(done.stdout)
     health = {name: svc["health"] for name, svc in doc.get("services", {}).items()}
