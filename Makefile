@@ -27,7 +27,7 @@ CHECKOV := .tools/checkov/bin/checkov
 SSLYZE := .tools/sslyze/.installed
 
 .PHONY: help setup system-deps lab test lint typecheck contracts web-lint actions-lint pytest test-nightly unit bench bench-tls compare-tls \
-  bench-queue bench-frontdoor docs lock lock-upgrade image-deps clean
+  bench-queue bench-frontdoor status-timing docs lock lock-upgrade image-deps clean
 
 ## help: this list
 help:
@@ -184,6 +184,10 @@ compare-tls: setup $(SSLYZE)
 ## bench-frontdoor: what the local lab's front door adds per request (latency, proxy CPU), beside HAProxy if installed
 bench-frontdoor: setup
 	$(BIN)/python -m labctl.local.frontdoor.bench
+
+## status-timing: how long `labctl status --local` answers, healthy and with the queue service frozen (SIGSTOP)
+status-timing: setup
+	$(BIN)/python -m labctl.local.status_timing --stall sqs --runs 5
 
 clean:
 	rm -rf $(VENV) .tools node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache

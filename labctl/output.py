@@ -15,8 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NoReturn, Protocol, TypeVar, runtime_checkable
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -59,6 +61,11 @@ class LabError(Exception):
 
     def as_dict(self) -> dict[str, dict[str, str]]:
         return {"error": {"code": self.code, "message": self.message, "hint": self.hint}}
+
+
+def report_table(title: str | None = None) -> Table:
+    """The house table of a report: a rule under the header and no frame, so 80 columns go to the figures."""
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
 
 
 def print_json(payload: object) -> None:

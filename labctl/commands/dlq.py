@@ -64,8 +64,8 @@ def _redrive(where: Where) -> Redriven:
 def _render_listing(listing: Listing) -> None:
     for r in listing.reports:
         age = "-" if r.oldest_age_seconds is None else f"{r.oldest_age_seconds:.0f}s"
-        head = f"[bold]{r.dlq}[/] (for {r.queue}, after {r.max_receive_count} receives)"
-        console.print(f"{head}: {r.messages} message(s), oldest {age}")
+        console.print(f"[bold]{r.dlq}[/]: {r.messages} message(s), oldest {age}")
+        console.print(f"  for {r.queue}, after {r.max_receive_count} receives")
         if r.sample_body is not None:
             console.print(f"  sample: {r.sample_body}", markup=False)
 

@@ -31,10 +31,16 @@ def register(app: typer.Typer) -> None:
 def _render(diagnosis: Diagnosis) -> None:
     from rich.table import Table
 
+    # the fix goes on a row of its own under its check: a fourth column would fold every cell to a sliver
     table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
     for c in diagnosis.checks:
         mark = "[green]ok[/]" if c.ok else "[red]MISSING[/]" if c.required else "[yellow]warn[/]"
-        table.add_row(mark, c.name, c.detail, f"[dim]{c.fix}[/]" if c.fix and not c.ok else "")
+        table.add_row(mark, c.name, c.detail)
+        if c.fix and not c.ok:
+            table.add_row("", "", f"[dim]fix: {c.fix}[/]")
     console.print(table)
     if diagnosis.exit_code:
         console.print("Fix the MISSING lines, then re-run.")

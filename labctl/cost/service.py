@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from labctl.cost import prices, render
+from labctl.cost import groups, prices, render
 from labctl.cost.estimate import Estimate, estimate, side_by_side
 from labctl.cost.templates import mode_of, read_assembly, synthesize_modes
 from labctl.durations import CLOUD_TTL, hours, parse_duration
@@ -18,6 +18,7 @@ class EstimateResult:
     """One estimate, or both modes with the cheapest on top."""
 
     estimates: list[Estimate]
+    details: bool = False  # every line instead of the grouped view
 
     @property
     def main(self) -> Estimate:
@@ -25,22 +26,35 @@ class EstimateResult:
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON shape; with two modes the top level is the cheapest plus `modes`."""
-        payload = self.main.as_dict()
+        payload = _doc(self.main)
         if len(self.estimates) > 1:
             payload["compute"] = "both"
             payload["cheapest"] = self.main.compute
-            payload["modes"] = {e.compute: e.as_dict() for e in self.estimates}
+            payload["modes"] = {e.compute: _doc(e) for e in self.estimates}
             payload["side_by_side"] = side_by_side(self.estimates)["modes"]
         return payload
 
     def render(self) -> None:
+        if not self.details:
+            render.show_grouped(self.estimates)
+            return
         for est in self.estimates:
             render.show(est)
         if len(self.estimates) > 1:
             render.show_modes(self.estimates)
 
 
-def run_estimate(*, ttl: str, compute: str, requests: int, region: str, cdk_out: Path | None) -> EstimateResult:
+def _doc(est: Estimate) -> dict[str, Any]:
+    """An estimate's documented JSON plus its grouped view (stack subtotals, like resources)."""
+    return est.as_dict() | {
+        "stacks": groups.stacks_json(groups.by_stack(est)),
+        "free_tier_share": groups.free_share(est),
+    }
+
+
+def run_estimate(
+    *, ttl: str, compute: str, requests: int, region: str, cdk_out: Path | None, details: bool = False
+) -> EstimateResult:
     """Price the lab for ttl in region; synthesizes each wanted mode unless cdk_out is given."""
     if compute not in ("fargate", "lambda", "both"):
         raise LabError("invalid_compute", f"--compute {compute!r} is not fargate, lambda or both.")
@@ -61,4 +75,4 @@ def run_estimate(*, ttl: str, compute: str, requests: int, region: str, cdk_out:
     else:
         modes = ["fargate", "lambda"] if compute == "both" else [compute]
         sets = synthesize_modes(modes, region=region)
-    return EstimateResult([estimate(t, region=region, ttl_hours=ttl_hours, requests=requests) for t in sets])
+    return EstimateResult([estimate(t, region=region, ttl_hours=ttl_hours, requests=requests) for t in sets], details)

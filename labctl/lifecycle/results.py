@@ -78,8 +78,9 @@ def render_status(result: StatusResult) -> None:
     else:
         expires = doc["expires_at"]
         left = f"{doc['seconds_left'] // 60} min left (expires {expires})" if expires else "no timer"
+        console.print(left)
         console.print(
-            f"{left}; ${doc['per_hour_usd']:.4f}/h, about ${doc['accrued_usd']:.4f} so far (fixed costs, list prices)"
+            f"${doc['per_hour_usd']:.4f}/h, about ${doc['accrued_usd']:.4f} so far (fixed costs, list prices)"
         )
     style = "red" if result.exit_code else None
     for line in cloud_status.reaper_lines(doc["reaper"]) if doc["reaper"] else []:

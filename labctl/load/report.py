@@ -7,7 +7,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+
+from labctl.output import report_table
 
 P95_SLO_MS = 300.0
 AVAILABILITY_SLO = 0.999
@@ -92,15 +93,19 @@ def _ok(flag: bool) -> str:
 
 
 def render(doc: dict[str, Any], console: Console) -> None:
-    """Per-endpoint table, SLO verdict, invariants with offending ids."""
-    t = Table(title=f"{doc['scenario']} against {doc['target']}: {doc['users']} users, {doc['duration_s']} s")
-    for col in ("endpoint", "requests", "rps", "p50 ms", "p95 ms", "p99 ms", "outcomes"):
-        t.add_column(col, justify="left" if col in ("endpoint", "outcomes") else "right")
+    """Per-endpoint table, SLO verdict, invariants with offending ids (p50 and p99 drop out below 100 columns)."""
+    wide = console.width >= 100
+    t = report_table(f"{doc['scenario']} against {doc['target']}: {doc['users']} users, {doc['duration_s']} s")
+    cols = ("endpoint", "requests", "rps", "p50 ms", "p95 ms", "p99 ms", "outcomes")
+    for col in cols if wide else tuple(c for c in cols if c not in ("p50 ms", "p99 ms")):
+        left = col in ("endpoint", "outcomes")
+        t.add_column(col, justify="left" if left else "right", no_wrap=col != "outcomes", overflow="fold")
     rows = [*doc["endpoints"], {**doc["total"], "name": "all"}] if doc.get("total") else doc["endpoints"]
     for e in rows:
-        codes = "  ".join(f"{k}:{v}" for k, v in e.get("status_counts", {}).items())
+        codes = " ".join(f"{k}:{v}" for k, v in e.get("status_counts", {}).items())
         p95 = f"[red]{e['p95_ms']}[/]" if e["p95_ms"] >= P95_SLO_MS else str(e["p95_ms"])
-        t.add_row(escape(e["name"]), str(e["requests"]), str(e["rps"]), str(e["p50_ms"]), p95, str(e["p99_ms"]), codes)
+        times = [str(e["p50_ms"]), p95, str(e["p99_ms"])] if wide else [p95]
+        t.add_row(escape(e["name"]), str(e["requests"]), str(e["rps"]), *times, codes)
     console.print(t)
     s = doc["slo"]
     slow = f" (slow: {escape(', '.join(s['slow_endpoints']))})" if s["slow_endpoints"] else ""

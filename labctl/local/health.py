@@ -1,13 +1,14 @@
 """How the running lab is doing: each service's health, queue depths and the table's seat/hold/booking counts.
 
-Every probe has a 1 s timeout and snapshot() runs them side by side, so `labctl status --local` answers
-within about 3 s whatever a sidecar does: a service that is alive but does not answer in time is
-"slow", not "down".
+Every probe has a 1 s timeout and snapshot() runs them side by side within what is left of a 3 s budget
+from the command's start, so `labctl status --local` answers within about 3 s whatever a sidecar does: a
+service that is alive but does not answer in time is "slow", not "down".
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 from collections import Counter
@@ -17,12 +18,16 @@ from typing import Any, TypeVar
 
 import httpx
 
-from labctl.local.procs import alive
+from labctl.local.procs import alive, create_time
 from labctl.local.services import DUMMY_CREDENTIAL
 from labctl.local.state import LabState
 
 TIMEOUT_S = 1.0  # per probe
 SNAPSHOT_DEADLINE_S = 2.0  # every probe, the counts and the queue depths, side by side
+# From the command's start to its answer. Imports and boto3's loaders take 1-2 s on a busy machine, so the
+# probes get what is left of it (never less than one probe's timeout and a little to print the answer).
+ANSWER_BUDGET_S = 3.0
+PRINT_MARGIN_S = 0.3
 T = TypeVar("T")
 
 
@@ -105,7 +110,10 @@ def probe_dynamodb(state: LabState) -> Health:
     import botocore.exceptions as bce
 
     try:
-        tables = _client("dynamodb", state.endpoints["dynamodb"], state.region).list_tables()["TableNames"]
+        # the counts' client (one botocore client less to build: they cost ~0.3 s each on a busy machine);
+        # its longer read timeout never shows, the snapshot's deadline cuts the probe first
+        ddb = _client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SNAPSHOT_DEADLINE_S)
+        tables = ddb.list_tables()["TableNames"]
     except (bce.ReadTimeoutError, bce.ConnectTimeoutError):
         return SLOW
     except _botocore_errors() as err:
@@ -235,23 +243,33 @@ class Snapshot:
     depths: dict[str, dict[str, int]]
     late: tuple[str, ...] = ()  # what did not come back in time ("counts", "depths")
     frontdoor: dict[str, Any] | None = None  # its /state: which colour serves
+    deadline_s: float = SNAPSHOT_DEADLINE_S  # what the probes were given
+    seconds: float = 0.0  # what they took (at most the deadline)
+
+
+def deadline_s(started_at: float, now: float) -> float:
+    """What the answer budget leaves the probes of a command that started at `started_at`."""
+    left = ANSWER_BUDGET_S - PRINT_MARGIN_S - (now - started_at)
+    return max(TIMEOUT_S + 0.2, min(SNAPSHOT_DEADLINE_S, left))
 
 
 def snapshot(state: LabState) -> Snapshot:
-    """Every probe, the table counts and the queue depths at once, bounded by SNAPSHOT_DEADLINE_S."""
+    """Every probe, the table counts and the queue depths at once, within the command's answer budget."""
     # the clients are made here, before the clock starts: botocore's loaders take seconds on a busy machine
     _http()
-    _client("dynamodb", state.endpoints["dynamodb"], state.region)
     _client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SNAPSHOT_DEADLINE_S)
     if "sqs" in state.endpoints:
         _client("sqs", state.endpoints["sqs"], state.region)
     jobs: dict[str, Callable[[], Any]] = {f"probe:{n}": functools.partial(probe_one, state, n) for n in state.services}
     jobs |= {"counts": functools.partial(safe_counts, state), "depths": functools.partial(queue_depths, state)}
     jobs["frontdoor"] = functools.partial(frontdoor_state, state)
-    done = gather(jobs, SNAPSHOT_DEADLINE_S)
+    t0 = time.time()
+    given = deadline_s(create_time(os.getpid()) or t0, t0)
+    done = gather(jobs, given)
     health = {n: done.get(f"probe:{n}") or SLOW for n in state.services}
     late = tuple(k for k in ("counts", "depths") if k not in done)
-    return Snapshot(health, done.get("counts"), done.get("depths") or {}, late, done.get("frontdoor"))
+    took = time.time() - t0
+    return Snapshot(health, done.get("counts"), done.get("depths") or {}, late, done.get("frontdoor"), given, took)
 
 
 def counts(state: LabState) -> dict[str, dict[str, int]]:

@@ -167,6 +167,7 @@ def status_panel(
     now: float,
     late: tuple[str, ...] = (),
     frontdoor: dict[str, Any] | None = None,
+    deadline_s: float = SNAPSHOT_DEADLINE_S,
 ) -> Panel:
     """The panel of `status`: services, which colour serves, counts, queues and time left."""
     head = Table.grid(padding=(0, 2))
@@ -176,7 +177,7 @@ def status_panel(
     head.add_row("Serving", serving_line(lab, frontdoor))
     head.add_row("Time left", f"{format_duration(lab.stop_by - now)} (stops by {clock_time(lab.stop_by)})")
     if counts is None and "counts" in late:
-        head.add_row("Table", f"[yellow]slow: no counts within {SNAPSHOT_DEADLINE_S:g} s[/]")
+        head.add_row("Table", f"[yellow]slow: no counts within {deadline_s:.1f} s[/]")
     elif counts is None:
         head.add_row("Table", "[red]DynamoDB Local does not answer[/]")
     else:
@@ -185,8 +186,12 @@ def status_panel(
         active = h.get("active", 0)
         head.add_row("Holds", f"{h['total']} ({active} active)")
         head.add_row("Bookings", str(b["total"]))
-    if depths:
+    if "depths" in late:
+        head.add_row("Queues", f"[yellow]slow: no depths within {deadline_s:.1f} s[/]")
+    elif depths:
         head.add_row("Queues", ", ".join(f"{k} {v['waiting']}+{v['in_flight']}" for k, v in depths.items()))
+    elif lab.queues:
+        head.add_row("Queues", "[yellow]no depths: the queue service did not answer[/]")
     word, color = verdict(health)
     return Panel(
         Group(head, services_table(lab, health)),

@@ -39,7 +39,7 @@ class Status:
         doc = render.payload(
             self.lab, snap.health, self.now, counts=snap.counts, queue_depths=snap.depths, serving=serving
         )
-        return doc | {"late": list(snap.late)}
+        return doc | {"late": list(snap.late), "probe_seconds": round(snap.seconds, 3)}
 
 
 @dataclass
@@ -87,7 +87,7 @@ def render_status(status: Status) -> None:
         return
     snap = status.snapshot
     panel = render.status_panel(
-        status.lab, snap.health, snap.counts, snap.depths, status.now, snap.late, snap.frontdoor
+        status.lab, snap.health, snap.counts, snap.depths, status.now, snap.late, snap.frontdoor, snap.deadline_s
     )
     console.print(panel)
 

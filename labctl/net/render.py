@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
 from labctl.net.compare import ProtocolRun
 from labctl.net.handshake import LABELS, HandshakeReport
-from labctl.output import console
+from labctl.output import console, report_table
 
 
 def render_handshake(report: HandshakeReport) -> None:
@@ -19,7 +17,7 @@ def render_handshake(report: HandshakeReport) -> None:
         f" + {report.resumed_ok} resumed"
     )
     basis = "--rtt" if report.rtt_ms else "median TCP connect"
-    table = Table(title=f"1 RTT = {report.rtt_basis_ms:.1f} ms ({basis})")
+    table = report_table(f"1 RTT = {report.rtt_basis_ms:.1f} ms ({basis})")
     for col in ("phase", "median ms", "p95 ms", "measured RTT", "expected RTT"):
         table.add_column(col, justify="left" if col == "phase" else "right")
     for row in report.rows():
@@ -48,9 +46,10 @@ def render_handshake(report: HandshakeReport) -> None:
 def render_compare(runs: list[ProtocolRun], rtt_ms: float | None) -> None:
     """HTTP/1.1 and HTTP/2 side by side."""
     title = f"{runs[0].requests} small fetches" + (f", RTT {rtt_ms:g} ms" if rtt_ms else "")
-    table = Table(title=title)
-    for col in ("protocol", "connections", "TLS handshakes", "total ms", "median ms", "p95 ms", "errors"):
-        table.add_column(col, justify="left" if col == "protocol" else "right")
+    table = report_table(title)
+    # two-line headers: seven columns fit 80 characters without cutting a figure
+    for col in ("protocol", "TCP\nconnections", "TLS\nhandshakes", "total\nms", "median\nms", "p95\nms", "errors"):
+        table.add_column(col, justify="left" if col == "protocol" else "right", no_wrap=True)
     for r in runs:
         table.add_row(
             r.protocol,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import math
 from datetime import datetime
 
 from rich.console import Console
 from rich.table import Table
 
+from labctl.durations import format_duration
 from labctl.slo.report import Report, SloResult
 from labctl.slo.spec import BURN_WINDOWS
 
@@ -30,12 +32,44 @@ def burn(value: float | None) -> str:
     return "no data" if value is None else f"{value:.2f}x"
 
 
-def chart(points: list[tuple[datetime, float]], width: int = 48, height: int = 6) -> list[str]:
-    """Budget remaining (1.0 = untouched, clipped to 0..1) as block-character columns, oldest left."""
+def _columns(points: list[tuple[datetime, float]], start: datetime, end: datetime, n: int) -> tuple[list[float], float]:
+    """The lowest budget in each of n equal slices of start..end; a slice with no data keeps the level before it."""
+    span = max((end - start).total_seconds(), 1.0)
+    slice_s = span / n
+    lows: list[float | None] = [None] * n
+    for ts, value in points:
+        i = min(n - 1, max(0, int((ts - start).total_seconds() // slice_s)))
+        current = lows[i]
+        lows[i] = value if current is None else min(current, value)
+    cols, level = [], 1.0  # before the first bad event the budget is untouched
+    for low in lows:
+        level = level if low is None else low
+        cols.append(level)
+    return cols, slice_s
+
+
+def _axis(start: datetime, end: datetime, n: int) -> str:
+    """The window's real start under the first column and its end under the last."""
+    left, right = f"{start:%m-%d %H:%M}", f"{end:%m-%d %H:%M} UTC"
+    if len(left) + len(right) + 2 <= n + 4:
+        return left + " " * max(2, n + 4 - len(left) - len(right)) + right
+    return f"{left} -> {right}"
+
+
+def chart(
+    points: list[tuple[datetime, float]],
+    start: datetime,
+    end: datetime,
+    bucket_s: int,
+    width: int = 48,
+    height: int = 6,
+) -> list[str]:
+    """Budget remaining (1.0 = untouched, clipped to 0..1) from the window's start (left) to its end (right)."""
     if not points:
         return ["(no data points)"]
-    step = max(1, len(points) // width + (len(points) % width > 0))
-    cols = [min(points[i : i + step], key=lambda p: p[1])[1] for i in range(0, len(points), step)]
+    span = max((end - start).total_seconds(), 1.0)
+    n = max(1, min(width, math.ceil(span / bucket_s)))
+    cols, slice_s = _columns(points, start, end, n)
     levels = [max(0.0, min(1.0, v)) * height * 8 for v in cols]
     rows = []
     for row in range(height, 0, -1):
@@ -43,8 +77,9 @@ def chart(points: list[tuple[datetime, float]], width: int = 48, height: int = 6
         line = "".join(_BLOCKS[int(min(8, max(0, lvl - floor)))] for lvl in levels)
         label = {height: " 100% |", 1: "   0% |"}.get(row, "      |")
         rows.append(label + line)
-    rows.append("      +" + "-" * len(cols))
-    rows.append(f"       {points[0][0]:%m-%d %H:%M}  ->  {points[-1][0]:%m-%d %H:%M} UTC")
+    rows.append("      +" + "-" * n)
+    rows.append("       " + _axis(start, end, n))
+    rows.append(f"       one column = {format_duration(slice_s)} (metrics summed per {format_duration(bucket_s)})")
     lowest = min(v for _, v in points)
     if lowest < 0:
         rows.append(f"       (overspent: the budget reached {lowest * 100:.1f}%; below 0% is drawn as empty)")
@@ -85,14 +120,16 @@ def render_text(report: Report, console: Console) -> None:
         console.print(_slo_table(r, report.window))
         if r.timeline:
             console.print("  budget remaining over time:")
-            for line in chart(r.timeline):
+            for line in chart(r.timeline, report.start, report.end, report.bucket_seconds):
                 console.print("  " + line, markup=False, highlight=False)
 
 
-def _svg(points: list[tuple[datetime, float]], w: int = 360, h: int = 80) -> str:
-    if len(points) < 2:
-        return "<em>not enough data for a chart</em>"
-    t0, t1 = points[0][0].timestamp(), points[-1][0].timestamp()
+def _svg(points: list[tuple[datetime, float]], start: datetime, end: datetime, w: int = 360, h: int = 80) -> str:
+    """The budget line over the whole window (x from its start to its end), not just the buckets with data."""
+    if not points:
+        return "<em>no data points</em>"
+    points = [(start, 1.0), *points, (end, points[-1][1])]
+    t0, t1 = start.timestamp(), end.timestamp()
     span = (t1 - t0) or 1.0
     xy = " ".join(f"{(ts.timestamp() - t0) / span * w:.1f},{(1 - max(0.0, min(1.0, v))) * h:.1f}" for ts, v in points)
     return f'<svg width="{w}" height="{h}" role="img"><polyline fill="none" stroke="#c0392b" points="{xy}"/></svg>'
@@ -108,7 +145,7 @@ def render_html(report: Report) -> str:
             f"<tr><th>{html.escape(r.slo.name)}</th><td>{pct(r.slo.objective)}</td><td>{pct(r.sli)}</td>"
             f"<td>{round(r.good)}/{round(r.total)}</td><td>{b.allowed_bad:.2f}</td><td>{b.bad_events}</td>"
             f"<td>{pct(b.remaining_ratio, 1)}</td>{rates}<td>{html.escape(', '.join(r.alerts) or 'none')}</td>"
-            f"<td>{html.escape(r.status)}</td><td>{_svg(r.timeline)}</td></tr>"
+            f"<td>{html.escape(r.status)}</td><td>{_svg(r.timeline, report.start, report.end)}</td></tr>"
         )
     head = "".join(f"<th>burn {w}</th>" for w in BURN_WINDOWS)
     return (

@@ -71,6 +71,7 @@ class Report:
     slos: list[SloResult]
     latency_p95_ms: float | None
     latency_threshold_ms: int
+    bucket_seconds: int = 60  # the width of one timeline bucket (the metric query's period)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +81,7 @@ class Report:
             "source": self.source,
             "latency_p95_ms": self.latency_p95_ms,
             "latency_threshold_ms": self.latency_threshold_ms,
+            "bucket_seconds": self.bucket_seconds,
             "slos": [r.as_dict() for r in self.slos],
         }
 
@@ -149,4 +151,4 @@ def build_report(
         alerts = [f"{r.severity}: {r.burn_rate:g}x over {r.long} and {r.short}" for r in fired]
         results.append(SloResult(slo, good, total, b, rates, alerts, _timeline(slo, series, b.allowed_bad)))
     p95 = source.percentile("Latency", "p95", start, end)
-    return Report(window, start, end, source.name, results, p95, spec.latency_threshold_ms)
+    return Report(window, start, end, source.name, results, p95, spec.latency_threshold_ms, period)

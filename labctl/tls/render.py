@@ -108,9 +108,9 @@ def _protocol_table(report: InspectReport) -> Table:
 def _render_policies(report: InspectReport) -> None:
     p = report.profile
     verdict = f"[bold]{p.mozilla}[/]" + (f"; to reach {p.target}:" if p.deviations else "")
-    console.print(f"Mozilla profile (5.7): {verdict}", soft_wrap=True)
+    console.print(f"Mozilla profile (5.7): {verdict}")
     for d in p.deviations:
-        console.print(f"  - {d}", soft_wrap=True)
+        console.print(f"  - {d}")
     exact = [m for m in report.aws_policies if m.match]
     shown = exact or report.aws_policies[:3]
     console.print("AWS TLS policies " + ("matching exactly:" if exact else "closest (none match exactly):"))
@@ -123,7 +123,9 @@ def _render_policies(report: InspectReport) -> None:
             )
             if part
         )
-        console.print(f"  {m.service:<10} {m.name}" + (f"  [dim]{diff}[/]" if diff else ""), soft_wrap=True)
+        console.print(f"  {m.service:<10} {m.name}")
+        if diff:  # on its own line: the suite lists are long
+            console.print(f"    [dim]{diff}[/]")
 
 
 def render_demo(server: DemoServer) -> None:

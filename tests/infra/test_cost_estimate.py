@@ -179,3 +179,19 @@ def test_for_a_two_hour_lab_lambda_is_cheaper_than_fargate_in_the_same_region(te
     lam = estimate(templates["lambda"], region="us-east-1", ttl_hours=2, requests=10_000)
     assert lam.per_hour_usd < fargate.per_hour_usd
     assert lam.total_usd < fargate.total_usd
+
+
+def test_the_default_view_of_the_synthesized_lab_fits_one_screen_at_80_columns(
+    templates: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from labctl.cost.service import EstimateResult
+    from tests.support.screen import assert_fits, rendered
+
+    both = [estimate(templates[m], region="us-east-1", ttl_hours=2, requests=10_000) for m in ("fargate", "lambda")]
+
+    text = rendered(EstimateResult(both).render, 80, monkeypatch)
+
+    assert len(text.splitlines()) <= 40
+    assert_fits(text, 80, whole=["6 composite alarms", "65 EMF custom metrics", "lambda (cheapest)"])
+    details = rendered(EstimateResult(both[:1], details=True).render, 80, monkeypatch)
+    assert sum(1 for line in details.splitlines() if line.startswith("  ") and "$" in line) >= len(both[0].lines)

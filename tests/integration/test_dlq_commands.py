@@ -87,7 +87,8 @@ def test_dlq_list_human_output(moto_server: str, lab_queues: Queues) -> None:
     result = runner.invoke(app, ["dlq", "list", "--endpoint-url", moto_server, "--prefix", prefix])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())  # Rich wraps at the terminal width
-    assert f"{prefix}hold-expiry-dlq (for {prefix}hold-expiry, after 3 receives): 1 message(s)" in text
+    assert f"{prefix}hold-expiry-dlq: 1 message(s), oldest" in text
+    assert f"for {prefix}hold-expiry, after 3 receives" in text
     assert "sample: poison!" in text
 
 

@@ -24,6 +24,12 @@ def test_gather_returns_what_finished_within_the_deadline() -> None:
     assert time.monotonic() - t0 < 2.0  # the slow job's thread is a daemon: nobody waits for it
 
 
+def test_the_probes_get_what_the_three_second_budget_leaves_but_never_less_than_one_timeout() -> None:
+    assert health.deadline_s(100.0, 100.5) == health.SNAPSHOT_DEADLINE_S  # a quick start: the full 2 s
+    assert health.deadline_s(100.0, 101.2) == pytest.approx(1.5)  # 3 - 0.3 margin - 1.2 s of start-up
+    assert health.deadline_s(100.0, 104.0) == pytest.approx(health.TIMEOUT_S + 0.2)  # a probe still gets its 1 s
+
+
 @pytest.fixture
 def silent_port() -> Iterator[int]:
     """A port that accepts connections (the kernel's backlog) and never answers."""

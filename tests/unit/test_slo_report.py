@@ -171,7 +171,33 @@ def test_the_budget_chart_draws_levels_and_says_when_overspent() -> None:
     from labctl.slo.render import chart
 
     t = datetime(2030, 1, 1, tzinfo=UTC)
-    rows = chart([(t, 1.0), (t + timedelta(hours=1), 0.5), (t + timedelta(hours=2), -0.5)], height=2)
+    points = [(t, 1.0), (t + timedelta(hours=1), 0.5), (t + timedelta(hours=2), -0.5)]
+    rows = chart(points, t, t + timedelta(hours=3), 3600, height=2)
     assert rows[:3] == [" 100% |█  ", "   0% |██ ", "      +---"]
     assert rows[-1].strip() == "(overspent: the budget reached -50.0%; below 0% is drawn as empty)"
-    assert chart([]) == ["(no data points)"]
+    assert chart([], t, t + timedelta(hours=3), 3600) == ["(no data points)"]
+
+
+def test_the_budget_chart_spans_the_whole_window_and_says_how_wide_a_bucket_is() -> None:
+    from labctl.slo.render import chart
+
+    # a 30-day window whose only traffic (half the budget spent) fell in one bucket near its start
+    report = build_report(load_spec(), fake_from([(timedelta(days=29), {"Requests": 10_000, "Errors5xx": 5})]), now=NOW)
+    assert report.bucket_seconds == 15 * 3600  # 30 days over 48 buckets
+    assert report.as_dict()["bucket_seconds"] == 15 * 3600
+    avail = report.slos[0]
+    assert len(avail.timeline) == 1
+    rows = chart(avail.timeline, report.start, report.end, report.bucket_seconds)
+
+    axis = rows[7]
+    assert axis.strip().startswith(f"{report.start:%m-%d %H:%M}")
+    assert axis.strip().endswith(f"{report.end:%m-%d %H:%M} UTC")
+    assert report.end - report.start >= timedelta(days=30)
+    assert rows[8].strip() == "one column = 15h 00m (metrics summed per 15h 00m)"
+    top = rows[0].removeprefix(" 100% |")
+    assert len(top) == 48
+    # full until the bucket with the bad events (the second column), half from there to the window's end
+    assert top[0] == "█"
+    assert set(top[2:]) == {" "}
+    middle = rows[3].removeprefix("      |")
+    assert set(middle[2:]) == {"█"}
