@@ -62,6 +62,17 @@ class RoomPolicy:
 
 
 @dataclass(frozen=True)
+class RoomView:
+    """GET /api/waiting-room: whether the room is on, and the line as this task sees it."""
+
+    enabled: bool
+    line: int
+    issued: int
+    serving: int
+    admit_per_s: float
+
+
+@dataclass(frozen=True)
 class Ticket:
     number: int
     issued_ms: int
@@ -103,6 +114,12 @@ class WaitingRoom:
         finally:
             self.in_flight -= 1
             self.observe((self._timer() - started) * 1000)
+
+    async def view(self) -> RoomView:
+        """The line now (no store call while the room is off)."""
+        state = await self._current(self._now_ms()) if self.policy.enabled else RoomState()
+        line = state.issued - state.serving
+        return RoomView(self.policy.enabled, line, state.issued, state.serving, self.policy.admit_per_s)
 
     def observe(self, latency_ms: float) -> None:
         """Fold one admitted hold's latency into the EWMA the saturation test reads."""

@@ -62,3 +62,11 @@ def test_a_ticket_header_longer_than_80_characters_is_a_validation_error() -> No
     )
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "validation_error"
+
+
+def test_the_line_is_readable_at_get_waiting_room() -> None:
+    client, world = _client()
+    client.post(f"/api/shows/{world.show_id}/holds", json={"seat_ids": ["A1"]})
+    r = client.get("/api/waiting-room")
+    assert r.status_code == 200
+    assert r.json() == {"enabled": True, "line": 1, "issued": 1, "serving": 0, "admit_per_s": 4.0}
