@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from locust import between, task
+from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
@@ -268,3 +268,25 @@ class HealthUser(ApiUser):
     @task
     def healthz(self) -> None:
         self.call("GET", "/healthz", "GET /healthz")
+
+
+class HealthReader(ApiUser):
+    """GET /healthz back to back: the server's ceiling for a request that does nothing."""
+
+    wait_time = constant(0)
+
+    @task
+    def healthz(self) -> None:
+        self.call("GET", "/healthz", "GET /healthz")
+
+
+class SeatMapReader(ApiUser):
+    """The seat-map read path back to back (the popular shows, as on release day): its ceiling beside /healthz."""
+
+    wait_time = constant(0)
+
+    @task
+    def read(self) -> None:
+        if not CTX.shows:
+            raise StopUser()  # catalog discovery failed
+        self.seat_map(random.choice(CTX.fresh[:3] or CTX.shows))

@@ -23,10 +23,10 @@ import gevent
 from locust import LoadTestShape, events
 
 from loadtests import shapes
-from loadtests.journeys import CTX, HealthUser, HotSeatUser, ReleaseDayUser
+from loadtests.journeys import CTX, HealthReader, HealthUser, HotSeatUser, ReleaseDayUser, SeatMapReader
 from loadtests.recorder import Recorder, is_failure
 
-__all__ = ["HealthUser", "HotSeatUser", "ReleaseDayShape", "ReleaseDayUser"]
+__all__ = ["HealthReader", "HealthUser", "HotSeatUser", "ReleaseDayShape", "ReleaseDayUser", "SeatMapReader"]
 
 EVENTS: Any = events  # Locust's event hooks are untyped; one Any keeps mypy --strict quiet
 STATE: dict[str, Any] = {"phase": "starting", "started": 0.0, "failures": 0, "role": "local", "reports": 0}
