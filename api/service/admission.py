@@ -4,7 +4,8 @@ State is two counters in the store (ADR 0022): `issued` (an atomic ticket counte
 up to it may enter), so any number of stateless API tasks share one line. `serving` advances at
 `admit_per_s` from its last stored value; every task computes the same figure from the same item and the
 first to see it move writes it back (conditional on the value it read), so no timer runs anywhere.
-Saturation is local to a task: holds in flight, or the recent hold latency past the budget.
+Saturation is local to a task: holds in flight, or the recent hold latency past the budget; while the
+latency is past the budget the task also stops moving the line on.
 """
 
 from __future__ import annotations
@@ -127,9 +128,11 @@ class WaitingRoom:
         self._latency_at = self._timer()
 
     def saturated(self) -> bool:
-        """Holds in flight at the limit, or recent holds slower than the budget."""
-        if self.in_flight >= self.policy.max_in_flight:
-            return True
+        """Holds in flight at the limit, or recent holds slower than the budget: newcomers queue."""
+        return self.in_flight >= self.policy.max_in_flight or self.slow()
+
+    def slow(self) -> bool:
+        """Recent admitted holds slower than the budget (an EWMA, ignored 2 s after the last hold)."""
         fresh = self._timer() - self._latency_at < LATENCY_STALE_S
         return fresh and self._latency_ms > self.policy.budget_ms
 
@@ -167,8 +170,13 @@ class WaitingRoom:
     async def _current(self, now_ms: int) -> RoomState:
         cached = self._cached
         if cached is not None and now_ms - self._cached_ms < self.policy.state_cache_ms:
-            return self.project(cached, now_ms)
+            return cached if self.slow() else self.project(cached, now_ms)
         stored = await self._store.state()
+        if self.slow():
+            # The inlet pauses while admitted holds are slow (as the AWS periodic inlet skips its increment
+            # while an alarm is raised); it resumes once they are fast again, or 2 s after the last one.
+            self._remember(stored, now_ms)
+            return stored
         moved = self.project(stored, now_ms)
         if moved.serving > stored.serving and not await self._store.advance(stored, moved.serving, moved.at_ms):
             stored = await self._store.state()  # another task moved it first: take its figure

@@ -153,3 +153,16 @@ async def test_a_task_that_loses_the_race_to_advance_takes_the_other_tasks_figur
         pass
     assert store.stored.serving == 1
     assert (await _queued(a, tickets[1])).details["position"] == 1
+
+
+async def test_the_line_stops_moving_while_admitted_holds_are_slow_and_resumes_after() -> None:
+    room, store, clock, timer = _room(max_in_flight=0, admit_per_s=10.0)
+    tickets = [(await _queued(room)).details["ticket"] for _ in range(3)]
+    room.observe(2000.0)  # admitted holds are slow now: nobody more is let in
+    clock.advance(1.0)
+    assert (await _queued(room, tickets[0])).details["position"] == 1
+    assert store.stored.serving == 0
+    timer.t += 2.5  # no hold for 2.5 s: the slowness is old news
+    async with room.admit(tickets[0]):
+        pass
+    assert store.stored.serving >= 1
