@@ -178,23 +178,13 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             runs += bench_read.read_runs(st, out, workdir, args.read_s, run_one)
         stack.seed(st.dynamodb_endpoint, "load-unsafe", days=2)
         unsafe_env = stack.api_env(st.dynamodb_endpoint, "load-unsafe", unsafe=True, hold_ttl_s=10)
-        unsafe_api = stack.start_api(unsafe_env, workdir / "unsafe-api.log")
-        try:
+        with stack.running_api(unsafe_env, workdir / "unsafe-api.log") as unsafe_api:
+            name, users, workers = "hot-seat-unsafe", args.hot_users, args.locust_workers
             runs.append(
                 run_one(
-                    st,
-                    unsafe_api,
-                    "load-unsafe",
-                    "hot-seat-unsafe",
-                    "hot-seat",
-                    args.hot_users,
-                    args.unsafe_s,
-                    out,
-                    locust_workers=args.locust_workers,
+                    st, unsafe_api, "load-unsafe", name, "hot-seat", users, args.unsafe_s, out, locust_workers=workers
                 )
             )
-        finally:
-            unsafe_api.stop()
     if not args.no_learner_lab:
         runs += bench_lab.learner_lab(workdir, args)
     result = _result(args, runs)
@@ -206,11 +196,11 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 def hot_room(st: stack.Stack, args: argparse.Namespace, out: Path, workdir: Path) -> dict[str, Any]:
     """One hot-seat round against a second API on the same table with the waiting room on."""
     room = HOT_ROOM_ENV | dict(kv.split("=", 1) for kv in args.hot_room_env)
-    api = stack.start_api(stack.api_env(st.dynamodb_endpoint, st.table) | room, workdir / "room-api.log")
-    try:
-        run = run_one(st, api, st.table, "hot-seat-room", "hot-seat", args.hot_users, args.hot_s, out)
-    finally:
-        api.stop()
+    with stack.running_api(stack.api_env(st.dynamodb_endpoint, st.table) | room, workdir / "room-api.log") as api:
+        workers = args.locust_workers
+        run = run_one(
+            st, api, st.table, "hot-seat-room", "hot-seat", args.hot_users, args.hot_s, out, locust_workers=workers
+        )
     return run | {"room_env": room}
 
 

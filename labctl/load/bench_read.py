@@ -61,24 +61,9 @@ def read_runs(st: stack.Stack, out: Path, workdir: Path, seconds: float, run_one
         run_one(st, st.api, st.table, "read-seatmap", "steady", READ_USERS, seconds, out, "SeatMapReader", check=False),
     ]
     env = stack.api_env(st.dynamodb_endpoint, st.table) | {"LOG_LEVEL": "INFO"}
-    logged = stack.start_api(env, workdir / "logged-api.log")
-    try:
-        runs.append(
-            run_one(
-                st,
-                logged,
-                st.table,
-                "read-seatmap-logged",
-                "steady",
-                READ_USERS,
-                seconds,
-                out,
-                "SeatMapReader",
-                check=False,
-            )
-        )
-    finally:
-        logged.stop()
+    with stack.running_api(env, workdir / "logged-api.log") as logged:
+        name, users = "read-seatmap-logged", READ_USERS
+        runs.append(run_one(st, logged, st.table, name, "steady", users, seconds, out, "SeatMapReader", check=False))
     return runs
 
 
