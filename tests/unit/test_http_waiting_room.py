@@ -70,3 +70,22 @@ def test_the_line_is_readable_at_get_waiting_room() -> None:
     r = client.get("/api/waiting-room")
     assert r.status_code == 200
     assert r.json() == {"enabled": True, "line": 1, "issued": 1, "serving": 0, "admit_per_s": 4.0}
+
+
+def test_the_waiting_room_status_writes_no_emf_line_but_a_queued_hold_does() -> None:
+    import io
+
+    from api.http.metrics import EmfObserver
+
+    world = asyncio.run(make_world())
+    policy = RoomPolicy(enabled=True, max_in_flight=0, state_cache_ms=0)
+    world.services.room = WaitingRoom(MemoryRoomStore(), world.clock, policy, signing_key="k")
+    stream = io.StringIO()
+    emf = EmfObserver(world.services.settings, stream=stream)
+    client = TestClient(create_app(world.services.settings, services=world.services, observers=[emf]))
+    client.get("/api/waiting-room")
+    assert stream.getvalue() == ""
+    client.post(f"/api/shows/{world.show_id}/holds", json={"seat_ids": ["A1"]})
+    [line] = stream.getvalue().splitlines()
+    assert '"status":429' in line
+    assert '"error_code":"waiting_room_queued"' in line
