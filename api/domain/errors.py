@@ -6,6 +6,7 @@ in the structured log line, in labctl's --json output and in docs/api.md.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -168,7 +169,7 @@ class WaitInLine(TooManyRequests):
 
     def __init__(self, ticket: str, *, position: int, eta_s: float, retry_after_ms: int) -> None:
         super().__init__(
-            f"You're in line: position {position}, about {eta_s:.0f} s.",
+            f"You're in line: position {position}, about {max(1, math.ceil(eta_s))} s.",
             details={"ticket": ticket, "position": position, "eta_s": eta_s, "retry_after_ms": retry_after_ms},
         )
         self.retry_after_s = max(1, -(-retry_after_ms // 1000))

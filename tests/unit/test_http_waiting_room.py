@@ -26,7 +26,7 @@ def test_a_saturated_hold_path_answers_429_with_a_place_in_line_and_retry_after(
     assert r.headers["retry-after"] == "1"
     assert r.headers["x-error-code"] == "waiting_room_queued"
     err = r.json()["error"]
-    assert err["message"] == "You're in line: position 1, about 0 s."
+    assert err["message"] == "You're in line: position 1, about 1 s."
     assert err["details"]["position"] == 1
     assert err["details"]["retry_after_ms"] == 250
     assert err["details"]["ticket"].startswith("1.")
