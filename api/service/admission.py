@@ -156,7 +156,9 @@ class WaitingRoom:
     # -- the shared counters ---------------------------------------------------------------------
     def project(self, state: RoomState, now_ms: int) -> RoomState:
         """`serving` as it stands now: advanced at admit_per_s since `at_ms`, never past `issued`."""
-        elapsed_s = min(max(now_ms - state.at_ms, 0) / 1000, BANK_S + self.policy.state_cache_ms / 1000)
+        # at least one admission's worth of time, or a rate under one a second would never move
+        bank_s = max(BANK_S, 1 / self.policy.admit_per_s) + self.policy.state_cache_ms / 1000
+        elapsed_s = min(max(now_ms - state.at_ms, 0) / 1000, bank_s)
         steps = int(elapsed_s * self.policy.admit_per_s)
         serving = min(state.issued, state.serving + steps)
         if serving == state.serving:

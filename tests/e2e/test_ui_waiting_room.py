@@ -17,13 +17,13 @@ if TYPE_CHECKING:
     from tests.e2e.ui_support import Ui
 
 pytest_plugins = ["tests.e2e.ui_support"]
-# A tiny budget that forces queueing: no hold goes straight in, one ticket a second is let in.
+# A tiny budget that forces queueing: no hold goes straight in, one ticket every two seconds is let in.
 ROOM = {
     "STORE": "memory",
     "WEB_DIR": str(REPO_ROOT / "web"),
     "WAITING_ROOM_ENABLED": "true",
     "WAITING_ROOM_MAX_IN_FLIGHT": "0",
-    "WAITING_ROOM_ADMIT_PER_S": "1",
+    "WAITING_ROOM_ADMIT_PER_S": "0.5",
 }
 
 
@@ -47,10 +47,11 @@ def test_a_buyer_in_line_sees_the_place_move_and_reaches_checkout_by_itself(
         ui.seat(page, seat).click()
         page.get_by_role("button", name="Hold 1 seat").click()
         in_line = page.locator(".in-line")
-        expect(in_line).to_contain_text(re.compile(r"You're in line - position 3, about 3 s"))
-        expect(in_line).to_have_attribute("data-position", re.compile(r"^[12]$"), timeout=5000)  # it moves
+        # third, or second when a slow machine took two seconds between those requests and the click
+        expect(in_line).to_contain_text(re.compile(r"You're in line - position [23], about [46] s"))
+        expect(in_line).to_have_attribute("data-position", "1", timeout=10_000)  # it moves by itself
         ui.shot(page, "13-waiting-room")
-        expect(page.get_by_role("heading", level=1, name="Checkout")).to_be_visible(timeout=10_000)
+        expect(page.get_by_role("heading", level=1, name="Checkout")).to_be_visible(timeout=15_000)
         hold_id = page.url.rsplit("/", 1)[-1]
         hold = httpx.get(f"{room_url}/api/holds/{hold_id}").json()
         assert (hold["seat_ids"], hold["status"]) == ([seat], "active")

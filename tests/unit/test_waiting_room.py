@@ -166,3 +166,13 @@ async def test_the_line_stops_moving_while_admitted_holds_are_slow_and_resumes_a
     async with room.admit(tickets[0]):
         pass
     assert store.stored.serving >= 1
+
+
+async def test_a_rate_under_one_a_second_still_moves_the_line() -> None:
+    room, store, clock, _ = _room(max_in_flight=0, admit_per_s=0.5)
+    tickets = [(await _queued(room)).details["ticket"] for _ in range(2)]
+    clock.advance(2.0)
+    async with room.admit(tickets[0]):
+        pass
+    assert store.stored.serving == 1
+    assert (await _queued(room, tickets[1])).details["position"] == 1
