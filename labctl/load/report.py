@@ -134,12 +134,12 @@ def render(doc: dict[str, Any], console: Console) -> None:
 
 
 def room_line(room: dict[str, Any], goodput_per_s: float) -> str:
-    """The waiting room in one line: who got in, who queued and for how long, who was refused; holds/s."""
+    """The waiting room: who got in, who queued and for how long, who was refused; holds/s (each line < 80)."""
     if not room["enabled"]:
         return f"waiting room: off  goodput {goodput_per_s} holds/s"
     return (
-        f"waiting room: on  admitted {room['admitted']}  queued {room['queued']}  rejected {room['rejected']}  "
-        f"wait p50/p95 {room['wait_p50_ms']:.0f}/{room['wait_p95_ms']:.0f} ms  goodput {goodput_per_s} holds/s"
+        f"waiting room: on  admitted {room['admitted']}  queued {room['queued']}  rejected {room['rejected']}\n"
+        f"  in line p50/p95 {room['wait_p50_ms']:.0f}/{room['wait_p95_ms']:.0f} ms  goodput {goodput_per_s} holds/s"
     )
 
 
