@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from api.adapters.admission_memory import MemoryRoomStore
 from api.adapters.clock import SystemClock
 from api.adapters.memory import MemoryStore, RecordingScheduler
 from api.adapters.payment_mock import MockPaymentGateway
 from api.domain.errors import DependencyUnavailable
+from api.service.admission import AdmissionStore, RoomPolicy, WaitingRoom
 from api.service.bookings import BookingService
 from api.service.catalog import CatalogService
 from api.service.demo_catalog import catalog as demo_catalog
@@ -62,6 +64,7 @@ class Services:
     holds: HoldService
     bookings: BookingService
     notifications: NotificationService
+    room: WaitingRoom  # admission control on POST holds (ADR 0022)
     outbox: OutboxService | None = None  # relays and sweeps booking events when their queue is configured
     stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     background: list[asyncio.Task[None]] = field(default_factory=list)
@@ -91,8 +94,9 @@ def wire(
     scheduler: HoldExpiryScheduler | None = None,
     payments: PaymentGateway | None = None,
     events: EventPublisher | None = None,
+    room: AdmissionStore | None = None,
 ) -> Services:
-    """Build the services over one backend's stores."""
+    """Build the services over one backend's stores (the waiting room's counters in memory unless given)."""
     clock = clock or SystemClock()
     catalog = CatalogService(
         stores.catalog,
@@ -108,7 +112,19 @@ def wire(
     pay = payments or MockPaymentGateway(slow_delay_ms=settings.payment_slow_delay_ms)
     bookings = BookingService(stores.bookings, holds, catalog, pay, clock, events or NoQueue())
     notes = NotificationService(stores.bookings, catalog, clock, signing_key=settings.confirmation_signing_key)
-    return Services(settings, clock, stores, catalog, holds, bookings, notes)
+    key = settings.confirmation_signing_key
+    waiting = WaitingRoom(room or MemoryRoomStore(), clock, room_policy(settings), signing_key=key)
+    return Services(settings, clock, stores, catalog, holds, bookings, notes, waiting)
+
+
+def room_policy(settings: Settings) -> RoomPolicy:
+    return RoomPolicy(
+        enabled=settings.waiting_room_enabled,
+        max_in_flight=settings.waiting_room_max_in_flight,
+        budget_ms=settings.waiting_room_budget_ms,
+        admit_per_s=settings.waiting_room_admit_per_s,
+        max_line=settings.waiting_room_max_line,
+    )
 
 
 async def _drain_memory_outbox(store: MemoryStore, notes: NotificationService) -> None:
@@ -214,7 +230,11 @@ async def build_services(settings: Settings, *, long_running: bool = False) -> S
         if settings.booking_events_queue_url:
             outbox = _outbox(client, sqs, settings, clock, timeout_s=RELAY_TIMEOUT_S, background=long_running)
             stack.push_async_callback(outbox.aclose)  # before the SQS client closes (LIFO)
-    services = wire(settings, stores, clock=clock, scheduler=scheduler, events=outbox)
+    from api.adapters.dynamodb.admission import DynamoRoomStore
+    from api.adapters.dynamodb.table import Table
+
+    room = DynamoRoomStore(Table(client, settings.table_name))
+    services = wire(settings, stores, clock=clock, scheduler=scheduler, events=outbox, room=room)
     services.stack = stack
     services.outbox = outbox
     services.probes = probes

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     catalog_cache_ms: int = Field(default=10_000, ge=0, le=300_000)
     seat_counts_cache_ms: int = Field(default=5000, ge=0, le=30_000)
     seat_lock_mode: Literal["transaction", "unsafe"] = "transaction"
+    # The waiting room on POST holds (api/service/admission.py, ADR 0022): off unless WAITING_ROOM_ENABLED=true.
+    waiting_room_enabled: bool = False
+    waiting_room_max_in_flight: int = Field(default=24, ge=0, le=10_000)  # holds in flight per task; 0: all queue
+    waiting_room_budget_ms: int = Field(default=150, ge=1, le=60_000)  # recent hold latency before arrivals queue
+    waiting_room_admit_per_s: float = Field(default=20.0, gt=0, le=10_000)  # tickets let in per second, all tasks
+    waiting_room_max_line: int = Field(default=5000, ge=1, le=1_000_000)  # waiting tickets before refusals
     confirmation_signing_key: str = DEV_SIGNING_KEY
     confirmation_signing_key_secret_arn: str | None = None  # Lambda: read the key from Secrets Manager at cold start
     # On AWS only: the value CloudFront sends in X-Origin-Verify (api/http/edge_guard.py); unset, nothing is checked.

@@ -100,10 +100,61 @@ def render(result: dict[str, Any]) -> str:
         ceiling = f"{1000 / per[top]:.0f}" if procs and per[top] > 0 else "-"
         cells = [f"{per[n]:.2f}" if n in per else "-" for n in names]
         lines.append(f"| {r['name']} | " + " | ".join(cells) + f" | {top} | {ceiling} |")
-    hot = [r for r in runs if r["name"].startswith("hot-seat-") and r["name"] != "hot-seat-unsafe"]
+    hot = [r for r in runs if r["name"].startswith("hot-seat-") and r["name"][9:].isdigit()]
     attempts = sum(int(r["holds"]["requests"] or 0) for r in hot)
     lines += ["", f"Contended hold attempts with transactional locks: {attempts} over {len(hot)} hot-seat run(s)."]
+    lines += room_tables(runs) + read_table(result.get("read"))
     return "\n".join(lines)
+
+
+ROOM_RUNS = ("lab-room-off", "lab-room-on", "spike-lab", "hot-seat-1", "hot-seat-room")
+
+
+def room_tables(runs: list[dict[str, Any]]) -> list[str]:
+    """The waiting room off and on side by side: admitted holds' p95 at the peak, time in line, goodput."""
+    rows = [r for name in ROOM_RUNS for r in runs if r["name"] == name]
+    if not any(r.get("waiting_room") for r in rows):
+        return []
+    lines = [
+        "",
+        "The waiting room off and on (POST holds counted once let in; time in line from the first 429 to the "
+        "answer that let the hold in; goodput = holds created per second):",
+        "",
+        "| run | room | holds p95 at peak ms (admitted) | holds p95 ms | admitted | queued | rejected "
+        "| wait p50 / p95 ms | goodput holds/s | 5xx | timeouts | violations | load avg before -> after |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        room = r.get("waiting_room") or {}
+        on = "on" if room.get("enabled") else "off"
+        wait = f"{room.get('wait_p50_ms', 0)} / {room.get('wait_p95_ms', 0)}" if room.get("enabled") else "-"
+        lines.append(
+            f"| {r['name']} | {on} | {r['holds_peak'].get('p95_ms', '-')} | {r['holds'].get('p95_ms')} "
+            f"| {room.get('admitted', '-')} | {room.get('queued', '-')} | {room.get('rejected', '-')} | {wait} "
+            f"| {r.get('goodput_holds_per_s', '-')} | {r['five_xx']} | {r['timeouts']} | {_violations(r)} "
+            f"| {r['loadavg_before'][0]} -> {r['loadavg_after'][0]} |"
+        )
+    return lines
+
+
+def read_table(read: dict[str, Any] | None) -> list[str]:
+    """The seat-map read path as ratios of /healthz, and what the two JSON log lines cost per request."""
+    if not read:
+        return []
+    return [
+        "",
+        "The seat-map read path against `GET /healthz` (same server, same run, no think time):",
+        "",
+        "| | /healthz | seat map | ratio |",
+        "|---|---:|---:|---:|",
+        f"| req/s | {read['healthz_rps']} | {read['seatmap_rps']} | {read['rps_ratio']}x |",
+        f"| API CPU ms per request | {read['healthz_api_cpu_ms']} | {read['seatmap_api_cpu_ms']} "
+        f"| {read['cpu_ratio']}x |",
+        "",
+        f"Log lines per request, CPU in-process: EMF {read['emf_us']} us, access log {read['access_log_us']} us "
+        f"({read['lines_share_of_seatmap'] * 100:.1f}% of a seat map's API CPU together); a seat map with the "
+        f"access log on (LOG_LEVEL=INFO, as the local lab runs): {read['seatmap_logged_api_cpu_ms']} API CPU ms.",
+    ]
 
 
 def write_docs(result: dict[str, Any], docs: Path) -> None:

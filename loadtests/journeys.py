@@ -13,11 +13,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from locust import between, task
+from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
 from loadtests.recorder import EXPECTED_STATUSES, Recorder
+
+WAIT_LIMIT_S = 120.0  # a person in the waiting room gives up after two minutes
+IN_LINE = " (waiting room)"  # 429 answers are reported under their own name: they are not holds served
 
 # Row E-F centre first: everyone wants the same seats, which is the point of hot-seat.
 PREFERRED_SEATS = [f"{r}{n}" for r in "EFDGCHBIAJ" for n in (6, 7, 5, 8, 4, 9, 3, 10, 2, 11, 1, 12)]
@@ -68,6 +71,8 @@ class ApiUser(FastHttpUser):
         headers = {"X-Request-Id": uuid.uuid4().hex, **(headers or {})}
         with self.client.request(method, path, name=name, json=body, headers=headers, catch_response=True) as r:
             status = int(r.status_code or 0)
+            if status == 429:
+                r.request_meta["name"] = name + IN_LINE
             if 200 <= status < 300 or status in EXPECTED_STATUSES:
                 r.success()
             else:
@@ -89,25 +94,51 @@ class ApiUser(FastHttpUser):
         return [s["id"] for s in data.get("seats", []) if s.get("status") == "available"]
 
     def hold(self, show_id: str, seats: list[str]) -> str | None:
-        t0 = _ms()
-        status, data, hdrs = self.call(
-            "POST", f"/api/shows/{show_id}/holds", "POST /api/shows/{id}/holds", {"seat_ids": seats}
-        )
+        """Hold seats; in the waiting room, come back with the ticket after Retry-After until let in."""
+        room = CTX.recorder.room
+        ticket: str | None = None
+        queued_at: int | None = None
+        while True:
+            t0 = _ms()
+            status, data, hdrs = self.call(
+                "POST",
+                f"/api/shows/{show_id}/holds",
+                "POST /api/shows/{id}/holds",
+                {"seat_ids": seats},
+                {"X-Waiting-Room-Ticket": ticket} if ticket else None,
+            )
+            t1 = _ms()
+            err = data.get("error") or {}
+            details = err.get("details") or {}
+            if status != 429:
+                room.admitted += 1
+                break
+            if err.get("code") == "waiting_room_queued" and queued_at is None:
+                queued_at = t0
+                room.queued += 1
+            if err.get("code") != "waiting_room_queued" or t1 - (queued_at or t0) > WAIT_LIMIT_S * 1000:
+                room.rejected += 1  # a full room, or a person who gave up waiting
+                break
+            ticket = str(details.get("ticket") or "")
+            time.sleep(float(details.get("retry_after_ms") or 1000) / 1000)  # gevent-patched: yields
         event: dict[str, Any] = {
             "ev": "hold",
             "t0": t0,
-            "t1": _ms(),
+            "t1": t1,
             "rid": hdrs["x-request-id"],
             "show": show_id,
             "seats": seats,
             "status": status,
         }
-        err = data.get("error") or {}
+        if queued_at is not None:
+            event["wait_ms"] = t0 - queued_at
+            if status != 429:
+                room.waits.append(float(t0 - queued_at))
         if status == 201:
             event["hold_id"] = data.get("hold_id")
         elif err:
             event["code"] = err.get("code")
-            event["conflict"] = (err.get("details") or {}).get("seat_ids", [])
+            event["conflict"] = details.get("seat_ids", [])
         CTX.recorder.log(event)
         return str(data["hold_id"]) if status == 201 else None
 
@@ -237,3 +268,25 @@ class HealthUser(ApiUser):
     @task
     def healthz(self) -> None:
         self.call("GET", "/healthz", "GET /healthz")
+
+
+class HealthReader(ApiUser):
+    """GET /healthz back to back: the server's ceiling for a request that does nothing."""
+
+    wait_time = constant(0)
+
+    @task
+    def healthz(self) -> None:
+        self.call("GET", "/healthz", "GET /healthz")
+
+
+class SeatMapReader(ApiUser):
+    """The seat-map read path back to back (the popular shows, as on release day): its ceiling beside /healthz."""
+
+    wait_time = constant(0)
+
+    @task
+    def read(self) -> None:
+        if not CTX.shows:
+            raise StopUser()  # catalog discovery failed
+        self.seat_map(random.choice(CTX.fresh[:3] or CTX.shows))

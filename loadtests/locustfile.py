@@ -23,10 +23,10 @@ import gevent
 from locust import LoadTestShape, events
 
 from loadtests import shapes
-from loadtests.journeys import CTX, HealthUser, HotSeatUser, ReleaseDayUser
+from loadtests.journeys import CTX, HealthReader, HealthUser, HotSeatUser, ReleaseDayUser, SeatMapReader
 from loadtests.recorder import Recorder, is_failure
 
-__all__ = ["HealthUser", "HotSeatUser", "ReleaseDayShape", "ReleaseDayUser"]
+__all__ = ["HealthReader", "HealthUser", "HotSeatUser", "ReleaseDayShape", "ReleaseDayUser", "SeatMapReader"]
 
 EVENTS: Any = events  # Locust's event hooks are untyped; one Any keeps mypy --strict quiet
 STATE: dict[str, Any] = {"phase": "starting", "started": 0.0, "failures": 0, "role": "local", "reports": 0}
@@ -123,11 +123,20 @@ def _start(environment: Any, **_: Any) -> None:
             # The baseline (HealthUser) needs no catalog; the other users will have no shows to pick.
             logging.getLogger("loadtests").error("catalog discovery failed: %s", err)
     if role != "worker":
+        STATE["room_enabled"] = _room_enabled(environment.host.rstrip("/"))
         start = {"ev": "start", "t": int(STATE["started"] * 1000), "scenario": opts.scenario}
         CTX.recorder.log(start | {"fight_shows": CTX.fight_shows})
         live = _out(environment, "live.json")
         if live is not None:
             gevent.spawn(_write_live, environment, live)
+
+
+def _room_enabled(host: str) -> bool:
+    """Whether the target's waiting room is on (an API without one has no /api/waiting-room)."""
+    try:
+        return bool(_get(host, "/api/waiting-room").get("enabled"))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _phase() -> str:
@@ -200,6 +209,7 @@ def _stop(environment: Any, **_: Any) -> None:
             "fight_shows": CTX.fight_shows,
             "endpoints": CTX.recorder.summary(duration),
             "total": CTX.recorder.total.summary("Aggregated", duration),
+            "waiting_room": CTX.recorder.room.summary(bool(STATE.get("room_enabled"))),
         }
         summary.write_text(json.dumps(payload, indent=1))
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-EXPECTED_STATUSES = frozenset({409, 402})  # conflicts and declines are outcomes, not failures
+# conflicts, declines and the waiting room's answers (a place in line, a full room) are outcomes, not failures
+EXPECTED_STATUSES = frozenset({409, 402, 429})
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -77,6 +78,36 @@ class EndpointStats:
             self.by_phase[phase].extend(values)
 
 
+@dataclass
+class RoomStats:
+    """The waiting room as the simulated people met it: who got in, who queued and for how long, who was refused."""
+
+    admitted: int = 0  # hold attempts that reached the hold path (at once or after waiting)
+    queued: int = 0  # of those attempts, the ones that got a place in line first
+    rejected: int = 0  # refused (waiting_room_full) or gave up waiting
+    waits: list[float] = field(default_factory=list)  # ms in line of each queued attempt that got in
+
+    def summary(self, enabled: bool) -> dict[str, Any]:
+        waits = sorted(self.waits)
+        return {
+            "enabled": enabled,
+            "admitted": self.admitted,
+            "queued": self.queued,
+            "rejected": self.rejected,
+            "wait_p50_ms": round(percentile(waits, 0.50), 1),
+            "wait_p95_ms": round(percentile(waits, 0.95), 1),
+        }
+
+    def export(self) -> dict[str, Any]:
+        return {"admitted": self.admitted, "queued": self.queued, "rejected": self.rejected, "waits": self.waits}
+
+    def absorb(self, raw: dict[str, Any]) -> None:
+        self.admitted += int(raw["admitted"])
+        self.queued += int(raw["queued"])
+        self.rejected += int(raw["rejected"])
+        self.waits.extend(float(w) for w in raw["waits"])
+
+
 class Recorder:
     """Collects request outcomes in the Locust process; writes the load log as it goes.
 
@@ -86,6 +117,7 @@ class Recorder:
     def __init__(self, log_path: Path | None = None, *, keep_log: bool = False) -> None:
         self.endpoints: dict[str, EndpointStats] = defaultdict(EndpointStats)
         self.total = EndpointStats()
+        self.room = RoomStats()
         self._log: IO[str] | None = log_path.open("a", encoding="utf-8") if log_path else None
         self.kept: list[str] | None = [] if keep_log else None
 
@@ -112,13 +144,20 @@ class Recorder:
     def export(self) -> dict[str, Any]:
         """Everything recorded, as plain data: per-endpoint numbers, the total and the kept log lines."""
         endpoints = {name: ep.export() for name, ep in self.endpoints.items()}
-        return {"endpoints": endpoints, "total": self.total.export(), "log": self.kept or []}
+        return {
+            "endpoints": endpoints,
+            "total": self.total.export(),
+            "room": self.room.export(),
+            "log": self.kept or [],
+        }
 
     def absorb(self, raw: dict[str, Any]) -> None:
         """Merge what another process's export() returned."""
         for name, ep in raw["endpoints"].items():
             self.endpoints[name].absorb(ep)
         self.total.absorb(raw["total"])
+        if "room" in raw:
+            self.room.absorb(raw["room"])
         self.write_lines(raw["log"])
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ in the structured log line, in labctl's --json output and in docs/api.md.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -154,3 +155,32 @@ class DependencyUnavailable(DomainError):
     code = "dependency_unavailable"
     default_message = "A backing service is unavailable; retry shortly."
     retry_after_s = 1
+
+
+class TooManyRequests(DomainError):
+    """The hold path is saturated: the answer is a place in line or a refusal, at once (HTTP 429)."""
+
+
+class WaitInLine(TooManyRequests):
+    """A place in the waiting room: come back with the ticket after Retry-After (details say where you are)."""
+
+    code = "waiting_room_queued"
+    default_message = "Many people are holding seats right now: you are in line."
+
+    def __init__(self, ticket: str, *, position: int, eta_s: float, retry_after_ms: int) -> None:
+        super().__init__(
+            f"You're in line: position {position}, about {max(1, math.ceil(eta_s))} s.",
+            details={"ticket": ticket, "position": position, "eta_s": eta_s, "retry_after_ms": retry_after_ms},
+        )
+        self.retry_after_s = max(1, -(-retry_after_ms // 1000))
+
+
+class WaitingRoomFull(TooManyRequests):
+    """The line itself is full: no ticket, try again later."""
+
+    code = "waiting_room_full"
+    default_message = "The waiting room is full right now; try again in a little while."
+
+    def __init__(self, *, line: int, retry_after_s: int) -> None:
+        super().__init__(details={"line": line, "retry_after_ms": retry_after_s * 1000})
+        self.retry_after_s = retry_after_s

@@ -15,7 +15,7 @@ from api.http.edge_guard import EdgeGuardMiddleware
 from api.http.logging_json import configure as configure_logging
 from api.http.metrics import EmfObserver
 from api.http.middleware import RequestContextMiddleware, RequestObserver
-from api.http.routers import bookings, health, holds, movies, shows
+from api.http.routers import bookings, health, holds, movies, shows, waiting_room
 from api.settings import Settings, load_settings
 
 
@@ -50,7 +50,7 @@ def create_app(
     )
     if services is not None:
         app.state.services = services  # injected: usable even when no lifespan runs (Lambda)
-    for module in (movies, shows, holds, bookings):
+    for module in (movies, shows, holds, bookings, waiting_room):
         app.include_router(module.router, prefix="/api")
     app.include_router(health.router)
     errors.install(app)

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.bootstrap import Services
+from api.service.admission import WaitingRoom
 from api.service.bookings import BookingService
 from api.service.catalog import CatalogService
 from api.service.holds import HoldService
@@ -33,7 +34,12 @@ async def get_bookings(request: Request) -> BookingService:
     return (await get_services(request)).bookings
 
 
+async def get_room(request: Request) -> WaitingRoom:
+    return (await get_services(request)).room
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
 HoldsDep = Annotated[HoldService, Depends(get_holds)]
 BookingsDep = Annotated[BookingService, Depends(get_bookings)]
+RoomDep = Annotated[WaitingRoom, Depends(get_room)]

@@ -19,6 +19,7 @@ STATUS_BY_TYPE: tuple[tuple[type[E.DomainError], int], ...] = (
     (E.NotFound, 404),
     (E.Conflict, 409),
     (E.InvalidRequest, 422),
+    (E.TooManyRequests, 429),
     (E.DependencyUnavailable, 503),
     (E.SeatLockContended, 503),
 )

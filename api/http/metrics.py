@@ -26,6 +26,8 @@ BOOKINGS_ROUTE = "/api/bookings"
 HOLDS_ROUTE = "/api/shows/{show_id}/holds"
 CONFLICT_CODES = frozenset({"hold_already_booked", "hold_released", "idempotency_request_in_progress"})
 CONTENDED = "seat_lock_contended"  # the seat locks stayed contended past the retries: its own outcome
+# Status reads that are not booking traffic, like the probes: no per-route metrics (4 custom metrics each)
+UNMETERED = frozenset({"/api/waiting-room"})
 _PARAM = re.compile(r"\{[^}/]+\}")
 
 
@@ -120,7 +122,7 @@ class EmfObserver:
     ) -> dict[str, Any] | None:
         """The EMF document of one request, or None when it is not API traffic."""
         template = self.routes.name(route)
-        if template is None:
+        if template is None or template in UNMETERED:
             return None
         values: dict[str, float | int] = {
             "Requests": 1,

@@ -98,6 +98,14 @@ class HoldOut(Out):
     booking_id: str | None = None
 
 
+class WaitingRoomOut(Out):
+    enabled: bool
+    line: int
+    issued: int
+    serving: int
+    admit_per_s: float
+
+
 class NotificationOut(Out):
     status: str
     sent_at: str | None

@@ -8,7 +8,11 @@ One throwaway stack (DynamoDB Local + seeded table + uvicorn), then in the same 
   spike-lab  the same spike on a second API wired like the local lab: hold expiry and booking events
              through the lab's queue service (SQS), the local worker consuming them (--no-lab-spike skips it)
   hot-seat   everyone fights for the same seats, repeated until >= 20,000 contended hold attempts
+  hot-seat-room  one hot-seat round against a second API on the same table with the waiting room on
   unsafe     hot-seat against a second API with SEAT_LOCK_MODE=unsafe on its own table
+  read-*     seat maps back to back against /healthz, same server, and the log lines' cost (bench_read.py)
+  lab-room-off, lab-room-on  the spike on `labctl up --local` itself, as a learner runs it, waiting room
+             off then on (bench_lab.py)
 CPU per process (psutil) is sampled during every run to name the process that limits throughput.
 """
 
@@ -21,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from labctl.load import runner, stack
+from labctl.load import bench_lab, bench_read, report, runner, stack
 from loadtests import harness
 from loadtests.benchdoc import write_docs
 from loadtests.cpu import CpuSampler, machine
@@ -29,6 +33,13 @@ from loadtests.invariants import check_run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOLDS = "POST /api/shows/{id}/holds"
+# hot-seat holds are mostly fast refusals: the hold path serves ~100 a second here, so the room lets in 60
+HOT_ROOM_ENV = {
+    "WAITING_ROOM_ENABLED": "true",
+    "WAITING_ROOM_MAX_IN_FLIGHT": "8",
+    "WAITING_ROOM_BUDGET_MS": "120",
+    "WAITING_ROOM_ADMIT_PER_S": "60",
+}
 
 
 def _holds(summary: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +99,8 @@ def run_one(
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "invariants": invariants,
+        "waiting_room": summary.get("waiting_room"),
+        "goodput_holds_per_s": report.goodput(summary["endpoints"], float(summary["duration_s"] or 0)),
     }
 
 
@@ -160,26 +173,35 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             print(f"hot-seat run {i + 1}: {attempts} contended hold attempts so far", file=sys.stderr)
             if attempts >= args.min_hot_attempts:
                 break
+        runs.append(hot_room(st, args, out, workdir))
+        if not args.no_read:
+            runs += bench_read.read_runs(st, out, workdir, args.read_s, run_one)
         stack.seed(st.dynamodb_endpoint, "load-unsafe", days=2)
         unsafe_env = stack.api_env(st.dynamodb_endpoint, "load-unsafe", unsafe=True, hold_ttl_s=10)
-        unsafe_api = stack.start_api(unsafe_env, workdir / "unsafe-api.log")
-        try:
+        with stack.running_api(unsafe_env, workdir / "unsafe-api.log") as unsafe_api:
+            name, users, workers = "hot-seat-unsafe", args.hot_users, args.locust_workers
             runs.append(
                 run_one(
-                    st,
-                    unsafe_api,
-                    "load-unsafe",
-                    "hot-seat-unsafe",
-                    "hot-seat",
-                    args.hot_users,
-                    args.unsafe_s,
-                    out,
-                    locust_workers=args.locust_workers,
+                    st, unsafe_api, "load-unsafe", name, "hot-seat", users, args.unsafe_s, out, locust_workers=workers
                 )
             )
-        finally:
-            unsafe_api.stop()
-    return _result(args, runs)
+    if not args.no_learner_lab:
+        runs += bench_lab.learner_lab(workdir, args)
+    result = _result(args, runs)
+    if not args.no_read:
+        result["read"] = bench_read.read_ratios(runs, bench_read.log_line_cost())
+    return result
+
+
+def hot_room(st: stack.Stack, args: argparse.Namespace, out: Path, workdir: Path) -> dict[str, Any]:
+    """One hot-seat round against a second API on the same table with the waiting room on."""
+    room = HOT_ROOM_ENV | dict(kv.split("=", 1) for kv in args.hot_room_env)
+    with stack.running_api(stack.api_env(st.dynamodb_endpoint, st.table) | room, workdir / "room-api.log") as api:
+        workers = args.locust_workers
+        run = run_one(
+            st, api, st.table, "hot-seat-room", "hot-seat", args.hot_users, args.hot_s, out, locust_workers=workers
+        )
+    return run | {"room_env": room}
 
 
 def lab_spike(st: stack.Stack, args: argparse.Namespace, out: Path, workdir: Path) -> dict[str, Any]:
@@ -234,6 +256,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-lab-spike", action="store_true", help="skip the spike against the API + queue service (SQS) + worker"
     )
     p.add_argument("--spike-only", action="store_true", help="baseline + spike only (API tuning comparisons)")
+    p.add_argument("--read-s", type=float, default=20, help="each read-path run (seat maps vs /healthz)")
+    p.add_argument("--no-read", action="store_true", help="skip the read-path runs")
+    p.add_argument("--no-learner-lab", action="store_true", help="skip the spikes on `labctl up --local`")
+    p.add_argument("--room-env", action="append", default=[], metavar="KEY=VALUE", help="learner lab room setting")
+    p.add_argument("--hot-room-env", action="append", default=[], metavar="KEY=VALUE", help="hot-seat-room setting")
     p.add_argument("--json-out", type=Path, default=REPO_ROOT / "loadtests" / "results" / "bench-latest.json")
     p.add_argument("--docs", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     p.add_argument("--no-docs", action="store_true", help="do not rewrite the generated part of the docs")
@@ -249,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"json": str(args.json_out), "docs": None if args.no_docs else str(args.docs)}))
     if args.spike_only:
         return 0 if all(i["ok"] for r in result["runs"] for i in r["invariants"]) else 1
-    hot = [r for r in result["runs"] if r["name"].startswith("hot-seat-") and r["name"] != "hot-seat-unsafe"]
+    hot = [r for r in result["runs"] if r["name"].startswith("hot-seat-") and r["name"][9:].isdigit()]
     safe_ok = all(i["ok"] for r in result["runs"] if r["name"] != "hot-seat-unsafe" for i in r["invariants"])
     unsafe = next(r for r in result["runs"] if r["name"] == "hot-seat-unsafe")
     caught = any(i["name"] == "no_seat_booked_twice" and not i["ok"] for i in unsafe["invariants"])

@@ -63,6 +63,15 @@ def outcomes(endpoints: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return out
 
 
+NO_ROOM = {"enabled": False, "admitted": 0, "queued": 0, "rejected": 0, "wait_p50_ms": 0.0, "wait_p95_ms": 0.0}
+
+
+def goodput(endpoints: list[dict[str, Any]], duration_s: float) -> float:
+    """Holds created per second (201s): what the hold path delivered, whoever waited for it."""
+    created = sum(int(e["status_counts"].get("201", 0)) for e in endpoints if e["name"] == HOLDS)
+    return round(created / duration_s, 2) if duration_s > 0 else 0.0
+
+
 def build(summary: dict[str, Any], target: str, invariants: list[dict[str, Any]] | None) -> dict[str, Any]:
     """The --json document (and what the human view renders)."""
     keep = ("name", "requests", "rps", "p50_ms", "p95_ms", "p99_ms", "status_counts", "error_codes", "phases")
@@ -76,6 +85,8 @@ def build(summary: dict[str, Any], target: str, invariants: list[dict[str, Any]]
         "total": {k: summary["total"][k] for k in keep if k in summary.get("total", {})},
         "slo": slo(endpoints),
         "outcomes": outcomes(endpoints),
+        "waiting_room": summary.get("waiting_room") or dict(NO_ROOM),
+        "goodput_holds_per_s": goodput(endpoints, float(summary["duration_s"])),
         "invariants": invariants or [],
         "out_dir": summary.get("out_dir"),
     }
@@ -117,7 +128,19 @@ def render(doc: dict[str, Any], console: Console) -> None:
         console.print(cpu_line(doc["locust_cpu"]))
     for kind, row in doc.get("outcomes", {}).items():
         console.print(f"{kind}: " + "  ".join(f"{k} {v}" for k, v in row.items()))
+    if doc.get("waiting_room"):
+        console.print(room_line(doc["waiting_room"], doc.get("goodput_holds_per_s", 0.0)))
     render_invariants(doc["invariants"], console)
+
+
+def room_line(room: dict[str, Any], goodput_per_s: float) -> str:
+    """The waiting room: who got in, who queued and for how long, who was refused; holds/s (each line < 80)."""
+    if not room["enabled"]:
+        return f"waiting room: off  goodput {goodput_per_s} holds/s"
+    return (
+        f"waiting room: on  admitted {room['admitted']}  queued {room['queued']}  rejected {room['rejected']}\n"
+        f"  in line p50/p95 {room['wait_p50_ms']:.0f}/{room['wait_p95_ms']:.0f} ms  goodput {goodput_per_s} holds/s"
+    )
 
 
 LOCUST_BUSY_PCT = 90.0

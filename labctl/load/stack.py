@@ -91,6 +91,16 @@ def start_api(env: dict[str, str], log_path: Path, *, workers: int = 1, timeout_
     raise LabError("api_start_failed", "The load-test API did not become ready.", f"Its log ends with:\n{tail}")
 
 
+@contextmanager
+def running_api(env: dict[str, str], log_path: Path) -> Iterator[ApiProcess]:
+    """start_api for the length of a with block (a second API beside a stack's own)."""
+    api = start_api(env, log_path)
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
 def seed(endpoint: str, table: str, days: int) -> None:
     """Create the table and load the demo catalog with the API's own seed entry point."""
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1"}

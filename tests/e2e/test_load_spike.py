@@ -74,6 +74,10 @@ def test_a_bounded_spike_has_no_5xx_and_no_invariant_violations(
     assert [i["name"] for i in doc["invariants"] if not i["ok"]] == []
     assert all(i["checked"] > 0 for i in doc["invariants"] if i["name"] != "no_refusal_by_expired_hold")
     assert (tmp_path / "r.html").stat().st_size > 10_000  # Locust's own report
+    room = doc["waiting_room"]  # this API runs without the waiting room: every hold went straight in
+    assert (room["enabled"], room["queued"], room["rejected"]) == (False, 0, 0)
+    assert room["admitted"] == holds["requests"]
+    assert doc["goodput_holds_per_s"] == round(holds["status_counts"]["201"] / doc["duration_s"], 2)
 
 
 def test_unsafe_locks_double_book_under_hot_seat_and_the_checker_catches_it(

@@ -37,14 +37,14 @@ def _all(templates: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 def api_metrics() -> set[tuple[str, tuple[tuple[str, str], ...]]]:
     """Every (metric, dimensions) the API's EMF observer emits, over every route, method and outcome."""
     from api.http.app import create_app
-    from api.http.metrics import EmfObserver
+    from api.http.metrics import UNMETERED, EmfObserver
     from api.settings import Settings
 
     settings = Settings(store="memory")
     app = create_app(settings, observers=[])
     observer = EmfObserver(settings)
     observer.learn_routes(app)
-    skip = {"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect"}
+    skip = {"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", *UNMETERED}
     outcomes = [(201, None), (402, "payment_declined"), (500, None), (409, "hold_expired"), (409, "hold_released")]
     outcomes += [(409, "seats_unavailable"), (503, "seat_lock_contended"), (200, None)]
     found: set[tuple[str, tuple[tuple[str, str], ...]]] = set()

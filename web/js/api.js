@@ -145,11 +145,12 @@ export const api = {
   booking: (id, signal) => get(`/bookings/${encodeURIComponent(id)}`, signal),
   /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Notice>} */
   confirmation: (id, signal) => get(`/bookings/${encodeURIComponent(id)}/confirmation`, signal),
-  /** @param {string} showId @param {string[]} seatIds */
-  createHold: (showId, seatIds) =>
+  /** @param {string} showId @param {string[]} seatIds @param {string} [ticket] the waiting room's, sent back */
+  createHold: (showId, seatIds, ticket = "") =>
     /** @type {typeof request<Hold>} */ (request)(`/shows/${encodeURIComponent(showId)}/holds`, {
       method: "POST",
       body: { seat_ids: seatIds },
+      headers: ticket ? { "X-Waiting-Room-Ticket": ticket } : {},
     }),
   /** @param {string} id */
   releaseHold: (id) => request(`/holds/${encodeURIComponent(id)}`, { method: "DELETE" }),

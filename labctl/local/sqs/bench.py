@@ -38,10 +38,11 @@ TARGET_CPU_MS_PER_HOLD = 0.5
 TARGET_IDLE_PCT = 3.0
 
 
-def start_lab(home: Path, port: int, hold_ttl: int) -> dict[str, Any]:
-    """`labctl up --local --detach` in its own LABCTL_HOME; the lab's state document."""
+def start_lab(home: Path, port: int, hold_ttl: int, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    """`labctl up --local --detach` in its own LABCTL_HOME (extra_env: more API settings); its state document."""
     argv = [*LABCTL, "up", "--local", "--detach", "--port", str(port), "--hold-ttl", str(hold_ttl), "--ttl", "30m"]
-    done = subprocess.run([*argv, "--json"], env=_env(home), cwd=REPO_ROOT, capture_output=True, timeout=600)
+    env = _env(home) | (extra_env or {})
+    done = subprocess.run([*argv, "--json"], env=env, cwd=REPO_ROOT, capture_output=True, timeout=600)
     if done.returncode != 0:
         raise SystemExit(f"labctl up failed: {done.stderr.decode(errors='replace')[-2000:]}")
     state: dict[str, Any] = json.loads((home / "local" / "state.json").read_text())

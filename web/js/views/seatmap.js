@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { startCountdown } from "../countdown.js";
 import { createSeatGrid, legend } from "../seatgrid.js";
 import { activeHoldFor, forgetHold, rememberHold } from "../store.js";
+import { holdThroughLine, inLineBox, inLineText } from "../waiting.js";
 import {
   announce, bySeat, clearBanner, clock, dateTime, errorBox, h, money, pageHeading, seatList, showBanner,
 } from "../ui.js";
@@ -149,13 +150,18 @@ export async function render(main, [showId], { signal }) {
     paint();
     const ids = [...selected].sort(bySeat);
     try {
-      const { data } = await api.createHold(showId, ids);
+      const { data } = await holdThroughLine(showId, ids, (place) => {
+        say(inLineBox(place));
+        announce(inLineText(place));
+      }, signal);
       rememberHold(data);
       announce(`Seats ${seatList(data.seat_ids)} held.`);
       location.hash = `#/holds/${encodeURIComponent(data.hold_id)}`;
       return;
     } catch (caught) {
       const err = /** @type {ApiError} */ (caught);
+      if (err.name === "AbortError") return; // left the page while in line
+      message.replaceChildren();
       if (err.code === "seats_unavailable") {
         const gone = /** @type {string[]} */ (err.details.seat_ids || []).filter((id) => status.has(id));
         for (const id of gone) {
