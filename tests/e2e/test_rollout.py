@@ -51,7 +51,7 @@ def test_the_front_door_and_the_control_api_listen_on_loopback_only(local_lab: L
 def test_a_good_rollout_loses_no_request_and_promotes_green(local_lab: Lab) -> None:
     before = local_lab.state()
     code, doc, took = _rollout(local_lab)
-    assert code == 0, doc
+    assert code == 0, (doc["reason"], doc["bake"], doc["latency_ms"], doc["timings_ms"])
     assert doc["result"] == "promoted"
     assert doc["failed"] == 0, doc
     assert doc["requests"] >= 200  # 40/s for at least 5 s
