@@ -2,7 +2,8 @@
 
 A good rollout loses no request and promotes green; a green that fails after its health check is
 noticed during the bake and rolled back, with the failed requests bounded and reported. Each run
-takes well under 40 s: a 5 s bake, a 5 s minimum load, the lab already up.
+takes well under 60 s: a 5 s bake, a 5 s minimum load, the lab already up (green's start and a retried
+health check take longest on a busy machine).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from labctl.local.ports import port_open
 from tests.e2e.conftest import Lab
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(150)]
-RUN_BUDGET_S = 40
+RUN_BUDGET_S = 60
 
 
 def _rollout(lab: Lab, *args: str) -> tuple[int, dict[str, Any], float]:

@@ -24,6 +24,7 @@ from labctl.local.health import http_status
 GREEN_READY_TIMEOUT_S = 120.0  # Python's start on two busy cores can take tens of seconds
 POLL_S = 0.2
 BAKE_POLL_S = 0.5
+CHECK_MARGIN_S = 5.0  # beyond the health checks' own time: the door's polling, a busy machine
 Publish = Callable[[RolloutStatus], None]
 
 
@@ -93,8 +94,13 @@ class Controller:
         s.timings_ms["green_ready"] = round((time.monotonic() - t0) * 1000)
         self.door.register("green", s.green_url)
         self._phase("front door: green's first health check")
-        checks = self.d.health_timeout_s * 2 + 5  # the first check runs at registration; one pass is enough
-        if not self._wait("green healthy", lambda: target_state(self.door.state(), "green") == "healthy", checks):
+        # One pass is enough, but a failed check is retried as the ALB does, until `unhealthy_threshold`
+        # failures mark green unhealthy: on a busy machine /readyz can miss one 5 s timeout.
+        checks = self.d.unhealthy_threshold * (self.d.health_interval_s + self.d.health_timeout_s) + CHECK_MARGIN_S
+        verdict = lambda: target_state(self.door.state(), "green") in ("healthy", "unhealthy")  # noqa: E731
+        if not self._wait("green's health check", verdict, checks) or (
+            target_state(self.door.state(), "green") != "healthy"
+        ):
             self._rollback("green did not pass the front door's health check")
             return
         baseline = self.door.state(since=s.started_at)["groups"]["blue"]["window"]["p95_ms"]
