@@ -80,6 +80,7 @@ FAILING = {"requests": 40, "target_5xx": 20, "elb_5xx": 0, "p95_ms": 25.0}
 @pytest.fixture(autouse=True)
 def green_answers_readyz(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(controller_module, "http_status", lambda url, timeout_s=1.0: 200)
+    monkeypatch.setattr(controller_module, "send_test_traffic", lambda url: 0)
 
 
 def _run(

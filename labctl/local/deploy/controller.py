@@ -1,10 +1,11 @@
 """One rollout, phase by phase, on a thread of the supervisor (the lab's ECS deployment controller).
 
 start green -> its /readyz -> register it in the front door's green group -> one passed health check ->
-shift (canary: 10% and bake, then 100% and bake; all-at-once: 100% and bake) -> blue drains (no new
-requests; it leaves when idle, within the deregistration delay) -> SIGTERM, SIGKILL after the stop
-timeout -> green is promoted (it is blue now, one revision up). Any rule of bake.py broken, green dead
-or not ready in time: traffic goes back to blue at once, green drains and stops ("rolled_back").
+test traffic (each catalog read once, straight to green: warm.py) -> shift (canary: 10% and bake, then
+100% and bake; all-at-once: 100% and bake) -> blue drains (no new requests; it leaves when idle, within
+the deregistration delay) -> SIGTERM, SIGKILL after the stop timeout -> green is promoted (it is blue now,
+one revision up). Any rule of bake.py broken, green dead or not ready in time: traffic goes back to blue
+at once, green drains and stops ("rolled_back").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from labctl.local.deploy import bake
 from labctl.local.deploy.fleet import BLUE, GREEN, Fleet
 from labctl.local.deploy.model import BREAK_ENV, CANARY_PERCENT, RolloutRefused, RolloutRequest, RolloutStatus
+from labctl.local.deploy.warm import send_test_traffic
 from labctl.local.deployment import Deployment
 from labctl.local.frontdoor.client import FrontDoorClient, FrontDoorError, target_state
 from labctl.local.health import http_status
@@ -103,6 +105,10 @@ class Controller:
         ):
             self._rollback("green did not pass the front door's health check")
             return
+        self._phase("test traffic: green answers each catalog read once (not judged)")
+        t = time.monotonic()
+        send_test_traffic(s.green_url)
+        s.timings_ms["test_traffic"] = round((time.monotonic() - t) * 1000)
         baseline = self.door.state(since=s.started_at)["groups"]["blue"]["window"]["p95_ms"]
         steps = [CANARY_PERCENT, 100] if self.req.strategy == "canary" else [100]
         for percent in steps:
