@@ -60,6 +60,7 @@ def test_a_good_rollout_loses_no_request_and_promotes_green(local_lab: Lab) -> N
     assert doc["served_by"]["green"] > 0
     assert doc["bake"]["green_5xx"] == 0
     assert doc["switch_ms"] is not None
+    assert doc["events"][2]["message"].startswith("test traffic")  # green answered its reads before customers did
     assert took < RUN_BUDGET_S
     after = local_lab.state()
     local_lab.pids.append(after["services"]["api"]["pid"])  # the session's end checks `down` stops it
