@@ -97,7 +97,7 @@ class Controller:
         self.door.register("green", s.green_url)
         self._phase("front door: green's first health check")
         # One pass is enough, but a failed check is retried as the ALB does, until `unhealthy_threshold`
-        # failures mark green unhealthy: on a busy machine /readyz can miss one 5 s timeout.
+        # failures mark green unhealthy: on a busy machine one /readyz can time out or answer 503.
         checks = self.d.unhealthy_threshold * (self.d.health_interval_s + self.d.health_timeout_s) + CHECK_MARGIN_S
         verdict = lambda: target_state(self.door.state(), "green") in ("healthy", "unhealthy")  # noqa: E731
         if not self._wait("green's health check", verdict, checks) or (
