@@ -141,9 +141,9 @@ unit:
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider --durations=30 $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
 
-## pytest: the whole test suite, without the nightly sizes
+## pytest: the whole test suite, without the nightly sizes (PYTEST_PATHS="tests/unit ..." runs part of it, as CI's jobs do)
 pytest:
-	$(PYTEST)
+	$(PYTEST) $(PYTEST_PATHS)
 
 ## test-nightly: only the tests' nightly sizes (the 10,000-message worker run)
 test-nightly: setup

@@ -1,8 +1,9 @@
 """The deploy job's summary (Markdown for $GITHUB_STEP_SUMMARY) from the JSON the steps wrote.
 
 Inputs, each optional because an earlier step may have failed: `labctl up --json` (plan, URLs,
-expiry, estimate - or an error envelope), `labctl status --json` (the compute stack's final state,
-which says how the blue/green deployment ended) and `labctl cicd smoke --json`.
+expiry, estimate - or an error envelope), the compute stack's CloudFormation events (how the ECS
+blue/green deployment ended: bluegreen.py), `labctl status --json` (the compute stack's final state,
+the fallback when the events cannot tell) and `labctl cicd smoke --json`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from labctl.cicd import bluegreen
 
 # How the compute stack ended says how ECS blue/green ended: CloudFormation waits for the ECS
 # deployment (shift, bake) and fails the update when ECS rolled back on an alarm or the circuit breaker.
@@ -40,11 +43,15 @@ def _error(doc: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return error if isinstance(error, Mapping) else None
 
 
-def blue_green(up: Mapping[str, Any] | None, status: Mapping[str, Any] | None) -> str:
-    """One line on the ECS blue/green deployment, from the compute stack's final status."""
+def blue_green(
+    up: Mapping[str, Any] | None, status: Mapping[str, Any] | None, events: Mapping[str, Any] | None = None
+) -> str:
+    """One line on the ECS blue/green deployment: from the stack's events, else its final status."""
     compute = (up or {}).get("compute")
     if compute == "lambda":
         return "not applicable: lambda mode replaces the functions' code (no blue/green)"
+    if found_in_events := bluegreen.outcome(events):
+        return found_in_events
     stacks = (status or {}).get("stacks") or []
     found = [s for s in stacks if str(s.get("name", "")).endswith("-compute")]
     if not found or found[0].get("status") in (None, "NOT_FOUND"):
@@ -63,6 +70,7 @@ def render(
     status: Mapping[str, Any] | None,
     *,
     image: str = "",
+    events: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """The job summary; says plainly what failed and that the self-destruct timer stays armed."""
     up_error, smoke_ok = _error(up), bool(smoke and smoke.get("ok"))
@@ -89,7 +97,7 @@ def render(
         rows.append(("Deploy", "did not report (see the step log)"))
     if image:
         rows.append(("Image", f"`{image}`"))
-    rows.append(("Blue/green", blue_green(up, status)))
+    rows.append(("Blue/green", blue_green(up, status, events)))
     rows.append(("Smoke test", _smoke_line(smoke)))
     lines = [title, "", "| | |", "| --- | --- |", *[f"| {k} | {v.replace('|', '/')} |" for k, v in rows]]
     if not ok:

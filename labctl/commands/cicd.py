@@ -168,6 +168,9 @@ def summary(
     up: Annotated[Path | None, typer.Option("--up", help="`labctl up --json` output.")] = None,
     smoke_file: Annotated[Path | None, typer.Option("--smoke", help="`labctl cicd smoke --json` output.")] = None,
     status: Annotated[Path | None, typer.Option("--status", help="`labctl status --json` output.")] = None,
+    events: Annotated[
+        Path | None, typer.Option("--events", help="The compute stack's `describe-stack-events` JSON.")
+    ] = None,
     image: Annotated[str, typer.Option("--image", help="The image URI that was deployed.")] = "",
     as_json: JsonOpt = False,
 ) -> None:
@@ -175,7 +178,7 @@ def summary(
     with reporting(as_json=as_json):
         from labctl.cicd import summary as job_summary
 
-        outcome = job_summary.render(_read(up), _read(smoke_file), _read(status), image=image)
+        outcome = job_summary.render(_read(up), _read(smoke_file), _read(status), image=image, events=_read(events))
         emit(outcome, as_json, _render_outcome)
 
 

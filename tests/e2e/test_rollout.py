@@ -2,7 +2,8 @@
 
 A good rollout loses no request and promotes green; a green that fails after its health check is
 noticed during the bake and rolled back, with the failed requests bounded and reported. Each run
-takes well under 40 s: a 5 s bake, a 5 s minimum load, the lab already up.
+takes well under 60 s: a 5 s bake, a 5 s minimum load, the lab already up (green's start and a retried
+health check take longest on a busy machine).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from labctl.local.ports import port_open
 from tests.e2e.conftest import Lab
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(150)]
-RUN_BUDGET_S = 40
+RUN_BUDGET_S = 60
 
 
 def _rollout(lab: Lab, *args: str) -> tuple[int, dict[str, Any], float]:
@@ -51,7 +52,7 @@ def test_the_front_door_and_the_control_api_listen_on_loopback_only(local_lab: L
 def test_a_good_rollout_loses_no_request_and_promotes_green(local_lab: Lab) -> None:
     before = local_lab.state()
     code, doc, took = _rollout(local_lab)
-    assert code == 0, doc
+    assert code == 0, (doc["reason"], doc["bake"], doc["latency_ms"], doc["timings_ms"])
     assert doc["result"] == "promoted"
     assert doc["failed"] == 0, doc
     assert doc["requests"] >= 200  # 40/s for at least 5 s
@@ -59,6 +60,7 @@ def test_a_good_rollout_loses_no_request_and_promotes_green(local_lab: Lab) -> N
     assert doc["served_by"]["green"] > 0
     assert doc["bake"]["green_5xx"] == 0
     assert doc["switch_ms"] is not None
+    assert doc["events"][2]["message"].startswith("test traffic")  # green answered its reads before customers did
     assert took < RUN_BUDGET_S
     after = local_lab.state()
     local_lab.pids.append(after["services"]["api"]["pid"])  # the session's end checks `down` stops it

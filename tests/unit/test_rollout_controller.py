@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any
 
@@ -12,7 +13,7 @@ from labctl.local.deploy import controller as controller_module
 from labctl.local.deploy.control import ControlServer
 from labctl.local.deploy.controller import Controller, Deployments
 from labctl.local.deploy.model import RolloutRefused, RolloutRequest, RolloutStatus
-from labctl.local.deployment import contract
+from labctl.local.deployment import Deployment, contract
 from labctl.local.frontdoor.client import FrontDoorClient
 
 
@@ -79,11 +80,19 @@ FAILING = {"requests": 40, "target_5xx": 20, "elb_5xx": 0, "p95_ms": 25.0}
 @pytest.fixture(autouse=True)
 def green_answers_readyz(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(controller_module, "http_status", lambda url, timeout_s=1.0: 200)
+    monkeypatch.setattr(controller_module, "send_test_traffic", lambda url: 0)
 
 
-def _run(req: RolloutRequest, fleet: FakeFleet, door: FakeDoor, stop: threading.Event | None = None) -> RolloutStatus:
+def _run(
+    req: RolloutRequest,
+    fleet: FakeFleet,
+    door: FakeDoor,
+    deployment: Deployment | None = None,
+    stop: threading.Event | None = None,
+) -> RolloutStatus:
     status = RolloutStatus("t1", req.strategy, req.bake_s, req.break_mode)
-    c = Controller(req, status, fleet, door, contract(), 300.0, lambda _s: None, stop or threading.Event())  # type: ignore[arg-type]
+    d, stopped = deployment or contract(), stop or threading.Event()
+    c = Controller(req, status, fleet, door, d, 300.0, lambda _s: None, stopped)  # type: ignore[arg-type]
     c.run()
     return status
 
@@ -117,10 +126,45 @@ def test_a_green_that_dies_before_it_is_ready_never_gets_traffic() -> None:
     assert fleet.calls[-1] == "retire api-green"
 
 
+class CheckedDoor(FakeDoor):
+    """Green stays in its initial health check for `initial_looks` looks at the state, then gets `verdict`."""
+
+    def __init__(self, initial_looks: int, verdict: str) -> None:
+        super().__init__(GOOD)
+        self.initial_looks, self.verdict, self.looks = initial_looks, verdict, 0
+
+    def register(self, colour: str, url: str) -> None:
+        self.calls.append(f"register {colour}")
+        self.targets[colour] = "initial"
+
+    def state(self, since: float | None = None) -> dict[str, Any]:
+        if self.targets["green"] == "initial":
+            self.looks += 1
+            if self.looks > self.initial_looks:
+                self.targets["green"] = self.verdict
+        return super().state(since)
+
+
+def test_green_gets_the_albs_retries_when_a_health_check_fails_and_is_rolled_back_once_unhealthy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # checks every 0.4 s with a 0.2 s timeout: three checks take 1.8 s, one check with its timeout 0.6 s
+    quick = dataclasses.replace(contract(), health_interval_s=0.4, health_timeout_s=0.2, unhealthy_threshold=3)
+    monkeypatch.setattr(controller_module, "CHECK_MARGIN_S", 0.0)
+    slow_first = _run(RolloutRequest(bake_s=1.0), FakeFleet(), CheckedDoor(initial_looks=5, verdict="healthy"), quick)
+    assert slow_first.result == "promoted", slow_first.reason  # healthy after ~1 s: past one check, within three
+    fleet, door = FakeFleet(), CheckedDoor(initial_looks=2, verdict="unhealthy")
+    failing = _run(RolloutRequest(bake_s=1.0), fleet, door)  # the contract's 10 s checks: a 50 s wait
+    assert (failing.result, failing.reason) == ("rolled_back", "green did not pass the front door's health check")
+    assert "weights 0/100" not in door.calls  # never took traffic
+    assert fleet.calls[-1] == "retire api-green"
+    assert failing.timings_ms["total"] < 5000  # ended at the door's verdict, not at the end of the wait
+
+
 def test_a_lab_that_stops_ends_the_rollout_as_failed() -> None:
     stop = threading.Event()
     stop.set()
-    status = _run(RolloutRequest(bake_s=5.0), FakeFleet(), FakeDoor(GOOD), stop)
+    status = _run(RolloutRequest(bake_s=5.0), FakeFleet(), FakeDoor(GOOD), stop=stop)
     assert (status.result, status.reason) == ("failed", "the lab stopped during the rollout")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -101,46 +102,40 @@ def test_ci_is_read_only_with_a_concurrency_group_and_no_cloud_access(workflows:
     assert "configure-aws-credentials" not in (WORKFLOWS / "ci.yml").read_text()
 
 
-def _make_test() -> tuple[list[str], str]:
-    """The prerequisites of `make test` and its recipe."""
+def make_test_targets() -> list[str]:
+    """The make targets `make test` runs, in its order (each phase is a `$(call TIMED,targets)`)."""
     makefile = (REPO / "Makefile").read_text()
-    match = re.search(r"^test:([^\n]*)\n((?:\t[^\n]*\n)+)", makefile, re.M)
+    match = re.search(r"^test:[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.M)
     assert match, "Makefile has no test target"
-    return match.group(1).split(), match.group(2)
+    phases = re.findall(r"\$\(call TIMED,([^)]+)\)", match.group(1))
+    assert phases, "`make test` runs no timed phase"
+    return [target for phase in phases for target in phase.split()]
 
 
-def test_ci_runs_every_target_of_make_test_and_every_test_path(workflows: dict[str, dict[str, Any]]) -> None:
-    ci = workflows["ci.yml"]
-    runs = [str(s.get("run", "")) for job in ci["jobs"].values() for s in job["steps"]]
-    made = {target for run in runs if run.startswith("make ") for target in run.split()[1:]}
-    targets, recipe = _make_test()
-    missing = [t for t in targets if t not in made]
-    assert missing == [], f"`make test` runs {missing} but no CI job does"
+def ci_runs() -> list[str]:
+    doc = _load("ci.yml")
+    return [str(s.get("run", "")) for job in doc["jobs"].values() for s in job["steps"]]
+
+
+def test_ci_runs_every_target_of_make_test_and_every_test_path_once() -> None:
+    runs = ci_runs()
+    made = {target for run in runs if run.startswith("make ") for target in shlex.split(run)[1:] if "=" not in target}
+    targets = make_test_targets()
+    assert {"setup", "lint", "typecheck", "contracts", "web-lint", "actions-lint", "pytest"} <= set(targets)
+    assert [t for t in targets if t not in made] == [], "`make test` runs a target no CI job runs"
+    # the suite runs through `make pytest` (the same options as `make test`), split by PYTEST_PATHS
+    assert not any(".venv/bin/pytest" in run or run.startswith("pytest") for run in runs), "pytest only via make"
+    covered = [
+        path
+        for run in runs
+        if run.startswith("make pytest")
+        for arg in shlex.split(run)[2:]
+        if arg.startswith("PYTEST_PATHS=")
+        for path in arg.split("=", 1)[1].split()
+    ]
     testpaths = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"]
-    pytest_runs = [run for run in runs if "pytest" in run]
-    covered = [arg for run in pytest_runs for arg in run.split() if arg.startswith("tests/")]
     assert sorted(covered) == sorted(testpaths), "each test path runs in exactly one CI job"
-    makefile_flags = re.search(r"\$\(BIN\)/pytest ([^\n]*)", recipe)
-    assert makefile_flags
-    for run in pytest_runs:  # the same pytest options as `make test`
-        assert all(flag in run for flag in makefile_flags.group(1).split()), run
-
-
-def test_ci_jobs_run_side_by_side_with_caches_keyed_on_the_lock_files(workflows: dict[str, dict[str, Any]]) -> None:
-    jobs = workflows["ci.yml"]["jobs"]
-    assert len(jobs) >= 5
-    assert all("needs" not in job for job in jobs.values()), "the jobs run in parallel"
-    for name, job in jobs.items():
-        if name == "image":
-            continue
-        node = next(s for s in job["steps"] if _uses("actions/setup-node")(s))
-        assert node["with"]["cache"] == "npm"
-        assert node["with"]["cache-dependency-path"] == "package-lock.json"
-        pip = next(s for s in job["steps"] if _uses("actions/cache")(s))
-        assert "hashFiles(" in pip["with"]["key"]
-        assert "pyproject.toml" in pip["with"]["key"]
-        first_run = next(str(s["run"]) for s in job["steps"] if "run" in s)
-        assert first_run == "make setup", f"{name}: install with `make setup` (as a developer does) before anything"
+    assert re.search(r"^pytest:\n\t\$\(PYTEST\) \$\(PYTEST_PATHS\)$", (REPO / "Makefile").read_text(), re.M)
 
 
 def test_ci_builds_the_arm64_image_with_a_layer_cache_and_never_pushes(workflows: dict[str, dict[str, Any]]) -> None:

@@ -1,10 +1,11 @@
 """One rollout, phase by phase, on a thread of the supervisor (the lab's ECS deployment controller).
 
 start green -> its /readyz -> register it in the front door's green group -> one passed health check ->
-shift (canary: 10% and bake, then 100% and bake; all-at-once: 100% and bake) -> blue drains (no new
-requests; it leaves when idle, within the deregistration delay) -> SIGTERM, SIGKILL after the stop
-timeout -> green is promoted (it is blue now, one revision up). Any rule of bake.py broken, green dead
-or not ready in time: traffic goes back to blue at once, green drains and stops ("rolled_back").
+test traffic (each catalog read once, straight to green: warm.py) -> shift (canary: 10% and bake, then
+100% and bake; all-at-once: 100% and bake) -> blue drains (no new requests; it leaves when idle, within
+the deregistration delay) -> SIGTERM, SIGKILL after the stop timeout -> green is promoted (it is blue now,
+one revision up). Any rule of bake.py broken, green dead or not ready in time: traffic goes back to blue
+at once, green drains and stops ("rolled_back").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from labctl.local.deploy import bake
 from labctl.local.deploy.fleet import BLUE, GREEN, Fleet
 from labctl.local.deploy.model import BREAK_ENV, CANARY_PERCENT, RolloutRefused, RolloutRequest, RolloutStatus
+from labctl.local.deploy.warm import send_test_traffic
 from labctl.local.deployment import Deployment
 from labctl.local.frontdoor.client import FrontDoorClient, FrontDoorError, target_state
 from labctl.local.health import http_status
@@ -24,6 +26,7 @@ from labctl.local.health import http_status
 GREEN_READY_TIMEOUT_S = 120.0  # Python's start on two busy cores can take tens of seconds
 POLL_S = 0.2
 BAKE_POLL_S = 0.5
+CHECK_MARGIN_S = 5.0  # beyond the health checks' own time: the door's polling, a busy machine
 Publish = Callable[[RolloutStatus], None]
 
 
@@ -93,10 +96,19 @@ class Controller:
         s.timings_ms["green_ready"] = round((time.monotonic() - t0) * 1000)
         self.door.register("green", s.green_url)
         self._phase("front door: green's first health check")
-        checks = self.d.health_timeout_s * 2 + 5  # the first check runs at registration; one pass is enough
-        if not self._wait("green healthy", lambda: target_state(self.door.state(), "green") == "healthy", checks):
+        # One pass is enough, but a failed check is retried as the ALB does, until `unhealthy_threshold`
+        # failures mark green unhealthy: on a busy machine one /readyz can time out or answer 503.
+        checks = self.d.unhealthy_threshold * (self.d.health_interval_s + self.d.health_timeout_s) + CHECK_MARGIN_S
+        verdict = lambda: target_state(self.door.state(), "green") in ("healthy", "unhealthy")  # noqa: E731
+        if not self._wait("green's health check", verdict, checks) or (
+            target_state(self.door.state(), "green") != "healthy"
+        ):
             self._rollback("green did not pass the front door's health check")
             return
+        self._phase("test traffic: green answers each catalog read once (not judged)")
+        t = time.monotonic()
+        send_test_traffic(s.green_url)
+        s.timings_ms["test_traffic"] = round((time.monotonic() - t) * 1000)
         baseline = self.door.state(since=s.started_at)["groups"]["blue"]["window"]["p95_ms"]
         steps = [CANARY_PERCENT, 100] if self.req.strategy == "canary" else [100]
         for percent in steps:
