@@ -33,6 +33,7 @@ ENV = {
     "BOOKING_RATE_PER_S": "100000",
     "SEAT_CAP_PER_SHOW": "1000",
     "BODY_TIMEOUT_S": "1",
+    "NEW_CLIENTS_PER_IP_BURST": "100000",  # schemathesis keeps no cookie: it would use up the ration
 }
 
 
@@ -47,14 +48,17 @@ def test_schemathesis_finds_no_failure_in_any_check(base: str, tmp_path: Path) -
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"),
         "run", f"{base}/api/openapi.json", "--checks", "all", "--max-time", str(SCHEMATHESIS_S),
         "--workers", "2", "--request-timeout", "10", "--no-color",
+        # the coverage phase stops with an internal error in schemathesis 4.32.5 on some header schemas
+        # (_negative_type in its coverage generator): the other three phases run every check
+        "--phases", "examples,fuzzing,stateful",
     ]  # fmt: skip
     done = subprocess.run(argv, capture_output=True, text=True, timeout=SCHEMATHESIS_S + 60, cwd=tmp_path)
     out = done.stdout + done.stderr
     summary = out[out.find("SUMMARY") :]
     print(summary)
     assert done.returncode == 0, out[-4000:]
-    assert "Selected: 13/13" in summary
-    assert "Tested: 13" in summary
+    assert "Selected: 14/14" in summary
+    assert "Tested: 14" in summary
     cases = re.search(r"(\d+) generated, (\d+) passed", summary)
     assert cases is not None, summary
     assert int(cases.group(1)) >= 200
@@ -139,5 +143,5 @@ def test_the_docs_page_renders_every_operation_under_its_csp(base: str) -> None:
             operations = page.locator(".opblock").count()
         finally:
             browser.close()
-    assert operations == 13
+    assert operations == 14
     assert violations == []
