@@ -44,6 +44,9 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=3).status == 200 else 1)"]
 # --timeout-graceful-shutdown (25 s) < ECS stopTimeout (30 s); the ALB drains for 30 s before SIGTERM.
+# No `server: uvicorn` banner; an idle keep-alive connection is closed after 5 s (the ALB's idle timeout is 60 s,
+# and it opens its own connections: a client's slow connection ends at the ALB, docs/security.md).
 CMD ["python", "-m", "uvicorn", "--factory", "api.http.app:create_app", \
      "--host", "0.0.0.0", "--port", "8080", "--loop", "uvloop", "--http", "httptools", \
-     "--proxy-headers", "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "25"]
+     "--proxy-headers", "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "25", \
+     "--no-server-header", "--timeout-keep-alive", "5"]

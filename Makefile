@@ -26,7 +26,7 @@ IMAGE_PLATFORMS := aarch64 x86_64
 CHECKOV := .tools/checkov/bin/checkov
 SSLYZE := .tools/sslyze/.installed
 
-.PHONY: help setup system-deps lab test lint typecheck contracts web-lint actions-lint pytest test-nightly unit bench bench-tls compare-tls \
+.PHONY: help setup system-deps lab test lint security-lint typecheck contracts web-lint actions-lint pytest test-nightly unit bench bench-tls compare-tls \
   bench-queue bench-frontdoor status-timing docs lock lock-upgrade image-deps clean
 
 ## help: this list
@@ -116,6 +116,10 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## security-lint: bandit over the code (acknowledged checks and their reasons: [tool.bandit] in pyproject.toml)
+security-lint:
+	$(BIN)/bandit -q -c pyproject.toml -r api labctl loadtests labs infra
+
 typecheck:
 	$(BIN)/mypy
 
@@ -156,7 +160,7 @@ test-nightly: setup
 TIMED = TIMEFORMAT="== make $(1): %R s wall, %U s user, %S s sys"; time $(MAKE) --no-print-directory $(1)
 test:
 	@$(call TIMED,setup)
-	@$(call TIMED,lint contracts web-lint actions-lint)
+	@$(call TIMED,lint contracts web-lint actions-lint security-lint)
 	@log=$$(mktemp); ( $(call TIMED,typecheck) ) >"$$log" 2>&1 & types=$$!; \
 	  $(call TIMED,pytest); tests=$$?; \
 	  wait $$types; typed=$$?; cat "$$log"; rm -f "$$log"; [ $$tests = 0 ] && [ $$typed = 0 ]

@@ -24,6 +24,7 @@ from api.service.bookings import BookingService
 from api.service.catalog import CatalogService
 from api.service.demo_catalog import catalog as demo_catalog
 from api.service.holds import HoldService
+from api.service.limits import ClientLimits, Rate, RateLimiter, SeatCap
 from api.service.notifications import NotificationService
 from api.service.outbox import NoQueue, OutboxService
 from api.service.ports import (
@@ -106,8 +107,19 @@ def wire(
         catalog_ms=settings.catalog_cache_ms,
         counts_ms=settings.seat_counts_cache_ms,
     )
+    limits = ClientLimits(
+        RateLimiter(clock),
+        SeatCap(settings.seat_cap_per_show),
+        hold_rate=Rate(settings.hold_rate_burst, settings.hold_rate_per_s),
+        booking_rate=Rate(settings.booking_rate_burst, settings.booking_rate_per_s),
+    )
     holds = HoldService(
-        stores.seats, catalog, clock, scheduler or RecordingScheduler(), hold_ttl_seconds=settings.hold_ttl_seconds
+        stores.seats,
+        catalog,
+        clock,
+        scheduler or RecordingScheduler(),
+        hold_ttl_seconds=settings.hold_ttl_seconds,
+        limits=limits,
     )
     pay = payments or MockPaymentGateway(slow_delay_ms=settings.payment_slow_delay_ms)
     bookings = BookingService(stores.bookings, holds, catalog, pay, clock, events or NoQueue())

@@ -48,6 +48,21 @@ class Settings(BaseSettings):
     latency_threshold_ms: int = 300
     fault_5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     fault_latency_ms: int = Field(default=0, ge=0, le=60_000)  # a slow release: every /api/ answer waits this long
+    # Per-client limits (api/service/limits.py, ADR 0021): seats held at once per show, and token buckets on
+    # hold and booking creation (a burst, then a steady rate per second).
+    seat_cap_per_show: int = Field(default=10, ge=1, le=1000)
+    hold_rate_burst: int = Field(default=20, ge=1, le=100_000)
+    hold_rate_per_s: float = Field(default=5.0, gt=0, le=100_000)
+    booking_rate_burst: int = Field(default=20, ge=1, le=100_000)
+    booking_rate_per_s: float = Field(default=5.0, gt=0, le=100_000)
+    # New client identities (signed cookies) per IP address: a burst that covers a load test's users from
+    # one machine, then a trickle, so dropping the cookie to start afresh does not pay (api/http/client_id.py).
+    new_clients_per_ip_burst: int = Field(default=1000, ge=1, le=1_000_000)
+    new_clients_per_ip_per_s: float = Field(default=2.0, gt=0, le=100_000)
+    # Request limits (api/http/limits.py): bodies, headers, and how long a body may take to arrive.
+    max_body_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    max_header_bytes: int = Field(default=8 * 1024, ge=1024, le=64 * 1024)
+    body_timeout_s: float = Field(default=10.0, gt=0, le=120)
     log_level: str = "INFO"
     web_dir: Path | None = None
     contracts_dir: Path = REPO_ROOT / "contracts"

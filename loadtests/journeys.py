@@ -57,8 +57,19 @@ def _ms() -> int:
 
 
 class ApiUser(FastHttpUser):
+    """One simulated person: its own connection pool and cookie jar, so its own client for the API's limits."""
+
     abstract = True
     network_timeout = 10.0  # a request slower than this is a timeout, i.e. a failure
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hold_tokens: dict[str, str] = {}  # hold id -> its token, kept in memory as the web UI does
+
+    def _auth(self, hold_id: str) -> dict[str, str]:
+        token = self.hold_tokens.get(hold_id)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
     connection_timeout = 5.0
 
     def call(
@@ -140,7 +151,10 @@ class ApiUser(FastHttpUser):
             event["code"] = err.get("code")
             event["conflict"] = details.get("seat_ids", [])
         CTX.recorder.log(event)
-        return str(data["hold_id"]) if status == 201 else None
+        if status != 201:
+            return None
+        self.hold_tokens[str(data["hold_id"])] = str(data.get("hold_token", ""))
+        return str(data["hold_id"])
 
     def book(self, hold_id: str, token: str, key: str, retry: bool = False) -> int:
         body = {
@@ -150,7 +164,8 @@ class ApiUser(FastHttpUser):
         }
         name = "POST /api/bookings (retry)" if retry else "POST /api/bookings"
         t0 = _ms()
-        status, data, hdrs = self.call("POST", "/api/bookings", name, body, {"Idempotency-Key": key})
+        headers = {"Idempotency-Key": key, **self._auth(hold_id)}
+        status, data, hdrs = self.call("POST", "/api/bookings", name, body, headers)
         event: dict[str, Any] = {
             "ev": "book",
             "t0": t0,
@@ -169,7 +184,7 @@ class ApiUser(FastHttpUser):
         return status
 
     def release(self, hold_id: str) -> None:
-        status, _, _ = self.call("DELETE", f"/api/holds/{hold_id}", "DELETE /api/holds/{id}")
+        status, _, _ = self.call("DELETE", f"/api/holds/{hold_id}", "DELETE /api/holds/{id}", None, self._auth(hold_id))
         CTX.recorder.log({"ev": "release", "t": _ms(), "hold_id": hold_id, "status": status})
 
     def checkout(self, hold_id: str, *, decline_share: float, retry_share: float) -> None:

@@ -59,7 +59,10 @@ class ReleaseDayShape(LoadTestShape):
 
 
 def _get(host: str, path: str) -> Any:
-    with urllib.request.urlopen(f"{host}{path}", timeout=60) as resp:  # noqa: S310 (host is the target URL)
+    if not host.startswith(("http://", "https://")):
+        raise ValueError(f"--host must be an http(s) URL, not {host[:40]!r}")
+    # the scheme is checked above: no file:// or custom scheme reaches urlopen
+    with urllib.request.urlopen(f"{host}{path}", timeout=60) as resp:  # noqa: S310  # nosec B310
         return json.loads(resp.read())
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-# conflicts, declines and the waiting room's answers (a place in line, a full room) are outcomes, not failures
+# conflicts, declines and the waiting room's answers (a place in line, a full room) are outcomes, not failures;
+# so are the per-client limits (429 rate_limited / seat_cap_reached, ADR 0021)
 EXPECTED_STATUSES = frozenset({409, 402, 429})
 
 

@@ -134,7 +134,7 @@ class MemoryStore:
         b = commit.booking
         hold = self.holds[b.hold_id]
         if hold.stored_status is HoldStatus.BOOKED:
-            raise HoldAlreadyBooked(details={"booking_id": hold.booking_id})
+            raise HoldAlreadyBooked(evidence={"booking_id": hold.booking_id})
         if hold.stored_status is HoldStatus.RELEASED:
             raise HoldReleased()
         if hold.expires_at <= commit.now:

@@ -184,3 +184,51 @@ class WaitingRoomFull(TooManyRequests):
     def __init__(self, *, line: int, retry_after_s: int) -> None:
         super().__init__(details={"line": line, "retry_after_ms": retry_after_s * 1000})
         self.retry_after_s = retry_after_s
+
+
+class Unauthorized(DomainError):
+    """The request needs a capability token it did not present (401, WWW-Authenticate: Bearer)."""
+
+
+class Forbidden(DomainError):
+    """The presented token does not grant this object (403)."""
+
+
+class HoldTokenRequired(Unauthorized):
+    code = "hold_token_required"
+    default_message = "Send the hold's token as `Authorization: Bearer <hold_token>` (it came with the new hold)."
+
+
+class HoldTokenInvalid(Forbidden):
+    code = "hold_token_invalid"
+    default_message = "The token presented is not this hold's token."
+
+
+class BookingTokenRequired(Unauthorized):
+    code = "booking_token_required"
+    default_message = "Send the booking's token as `Authorization: Bearer <booking_token>` (it came with the booking)."
+
+
+class BookingTokenInvalid(Forbidden):
+    code = "booking_token_invalid"
+    default_message = "The token presented is not this booking's token."
+
+
+class ClientLimitReached(TooManyRequests):
+    """A per-client limit (api/service/limits.py): wait `retry_after_s` seconds (429)."""
+
+    def __init__(
+        self, message: str | None = None, *, retry_after_s: int, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.retry_after_s = max(1, retry_after_s)
+
+
+class RateLimited(ClientLimitReached):
+    code = "rate_limited"
+    default_message = "Too many requests from this client; retry after the number of seconds in Retry-After."
+
+
+class SeatCapReached(ClientLimitReached):
+    code = "seat_cap_reached"
+    default_message = "This client already holds the most seats one client may hold for this show."

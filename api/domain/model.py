@@ -66,7 +66,7 @@ class Show:
         if len(set(seat_ids)) != len(seat_ids):
             dupes = sorted({s for s in seat_ids if seat_ids.count(s) > 1})
             raise InvalidSeatSelection("Each seat may be selected once.", details={"duplicates": dupes})
-        unknown = [s for s in seat_ids if not self.has_seat(s)]
+        unknown = [s[:8] for s in seat_ids if not self.has_seat(s)]  # echo a short prefix of bad input only
         if unknown:
             raise UnknownSeats(
                 f"Unknown seats for show {self.id}: {', '.join(unknown)}.", details={"seat_ids": unknown}
@@ -108,6 +108,7 @@ class Hold:
     expires_at: datetime
     stored_status: HoldStatus = HoldStatus.ACTIVE
     booking_id: str | None = None
+    token_digest: str = ""  # SHA-256 of the hold token (api/domain/capability.py); never the token
 
     def status(self, now: datetime) -> HoldStatus:
         if self.stored_status is HoldStatus.ACTIVE and self.expires_at <= now:
@@ -139,6 +140,7 @@ class Booking:
     status: str = "confirmed"
     notification_status: str = "pending"
     notification_sent_at: datetime | None = None
+    token_digest: str = ""  # SHA-256 of the booking token
 
 
 @dataclass(frozen=True)

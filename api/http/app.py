@@ -10,12 +10,16 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from api.bootstrap import Services, build_services
-from api.http import errors
+from api.http import docs_page, errors, openapi
+from api.http.client_id import ClientIdMiddleware
 from api.http.edge_guard import EdgeGuardMiddleware
+from api.http.limits import RequestLimitsMiddleware
 from api.http.logging_json import configure as configure_logging
 from api.http.metrics import EmfObserver
 from api.http.middleware import RequestContextMiddleware, RequestObserver
-from api.http.routers import bookings, health, holds, movies, shows, waiting_room
+from api.http.routers import bookings, fallback, health, holds, movies, shows, waiting_room
+from api.http.security_headers import SecurityHeadersMiddleware
+from api.service.limits import Rate
 from api.settings import Settings, load_settings
 
 
@@ -44,7 +48,7 @@ def create_app(
         version="1.0.0",
         description="Browse movies and showtimes, hold seats atomically, book idempotently (labctl lab).",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # api/http/docs_page.py: self-hosted assets, no inline script
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -52,6 +56,9 @@ def create_app(
         app.state.services = services  # injected: usable even when no lifespan runs (Lambda)
     for module in (movies, shows, holds, bookings, waiting_room):
         app.include_router(module.router, prefix="/api")
+    app.openapi = openapi.strict(app)  # type: ignore[method-assign]
+    docs_page.install(app)
+    fallback.install(app)
     app.include_router(health.router)
     errors.install(app)
     # One EMF line per API request (a structured log and a CloudWatch metric at once); tests may pass [].
@@ -62,13 +69,28 @@ def create_app(
     # Inside the request context (added first = inner): refusals get a request id, a log line and a metric.
     # Lambda resolves the origin secret while building its services, so theirs is the one to read.
     origin_secret = (services.settings if services is not None else settings).origin_verify_secret
+    # Outermost last: security headers on every answer; the request id on every refusal; limits before
+    # the origin check reads a header; the client's identity just before the routes.
+    app.add_middleware(
+        ClientIdMiddleware,
+        signing_key=lambda: app.state.services.settings.confirmation_signing_key,
+        clock=lambda: app.state.services.clock,
+        new_per_ip=Rate(settings.new_clients_per_ip_burst, settings.new_clients_per_ip_per_s),
+    )
     app.add_middleware(EdgeGuardMiddleware, origin_secret=origin_secret)
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        body_timeout_s=settings.body_timeout_s,
+    )
     app.add_middleware(
         RequestContextMiddleware,
         fault_5xx_rate=settings.fault_5xx_rate,
         fault_latency_ms=settings.fault_latency_ms,
         observers=wired,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     if settings.web_dir is not None:
         web = Path(settings.web_dir)
         app.mount("/", StaticFiles(directory=web, html=True, check_dir=True), name="web")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
 from api.service.admission import WaitingRoom
@@ -43,3 +44,41 @@ CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
 HoldsDep = Annotated[HoldService, Depends(get_holds)]
 BookingsDep = Annotated[BookingService, Depends(get_bookings)]
 RoomDep = Annotated[WaitingRoom, Depends(get_room)]
+
+
+_hold_bearer = HTTPBearer(
+    scheme_name="holdToken", description="The `hold_token` of a new hold (shown once).", auto_error=False
+)
+_booking_bearer = HTTPBearer(
+    scheme_name="bookingToken", description="The `booking_token` of a new booking.", auto_error=False
+)
+
+
+def _presented(request: Request, creds: HTTPAuthorizationCredentials | None) -> str | None:
+    """The bearer token; an Authorization header of another shape is presented as is, so it fails the
+    comparison (403) instead of passing for no credentials at all."""
+    return creds.credentials if creds else request.headers.get("authorization")
+
+
+async def hold_token(
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_hold_bearer)]
+) -> str | None:
+    """`Authorization: Bearer <hold_token>`, or None (the service answers 401 where one is needed)."""
+    return _presented(request, creds)
+
+
+async def booking_token(
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_booking_bearer)]
+) -> str | None:
+    return _presented(request, creds)
+
+
+async def client_of(request: Request) -> str:
+    """The caller's identity for the per-client limits (api/http/client_id.py)."""
+    client = getattr(request.state, "client", None)
+    return str(client) if client else f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+HoldTokenDep = Annotated[str | None, Depends(hold_token)]
+BookingTokenDep = Annotated[str | None, Depends(booking_token)]
+ClientDep = Annotated[str, Depends(client_of)]

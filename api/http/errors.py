@@ -15,7 +15,9 @@ from api.domain import errors as E
 STATUS_BY_TYPE: tuple[tuple[type[E.DomainError], int], ...] = (
     (E.IdempotencyKeyMissing, 400),
     (E.IdempotencyKeyInvalid, 400),
+    (E.Unauthorized, 401),
     (E.PaymentDeclined, 402),
+    (E.Forbidden, 403),
     (E.NotFound, 404),
     (E.Conflict, 409),
     (E.InvalidRequest, 422),
@@ -27,9 +29,12 @@ HTTP_CODES = {
     400: "bad_request",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    431: "headers_too_large",
 }
+ECHO_CHARS = 64  # at most this much of a bad input is echoed back (a path, an id)
 
 
 def status_for(err: E.DomainError) -> int:
@@ -72,8 +77,16 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: E.DomainError) -> Response:
         # The request's one log line (RequestContextMiddleware) says what the answer was based on.
         request.state.error_log = {"error_details": exc.details, "evidence": exc.evidence} if exc.evidence else {}
-        headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else None
-        return envelope(status_for(exc), exc.code, exc.message, exc.details, request_id_of(request), headers)
+        message = exc.message
+        if isinstance(exc, E.DependencyUnavailable):
+            # which backing service and operation failed is for the log line, not for the client
+            request.state.error_log = {**request.state.error_log, "cause": exc.message}
+            message = exc.default_message
+        status = status_for(exc)
+        headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else {}
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return envelope(status, exc.code, message, exc.details, request_id_of(request), headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -88,5 +101,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = HTTP_CODES.get(exc.status_code, "http_error")
-        message = str(exc.detail) if exc.status_code != 404 else f"No route matches {request.url.path}."
-        return envelope(exc.status_code, code, message, None, request_id_of(request))
+        path = request.url.path[:ECHO_CHARS]
+        message = str(exc.detail) if exc.status_code != 404 else f"No route matches {path}."
+        headers = dict(exc.headers) if exc.headers else None  # e.g. Allow on a 405
+        return envelope(exc.status_code, code, message, None, request_id_of(request), headers)

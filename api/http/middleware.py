@@ -111,12 +111,22 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def _injected_fault(send: Callable[[Message], Any], request_id: str) -> None:
     """FAULT_5XX_RATE: a deliberate 503 so the learner can watch error budgets burn."""
-    await send_error(send, 503, "injected_fault", "Fault injected by FAULT_5XX_RATE.", request_id)
+    await send_error(send, 503, "injected_fault", "Fault injected by FAULT_5XX_RATE.", request_id, retry_after_s=1)
 
 
-async def send_error(send: Callable[[Message], Any], status: int, code: str, message: str, request_id: str) -> None:
+async def send_error(
+    send: Callable[[Message], Any],
+    status: int,
+    code: str,
+    message: str,
+    request_id: str,
+    *,
+    retry_after_s: int | None = None,
+) -> None:
     """Answer with the JSON error envelope from ASGI middleware (before any route or handler runs)."""
     body = orjson.dumps({"error": {"code": code, "message": message, "details": {}, "request_id": request_id}})
     headers = [(b"content-type", b"application/json"), (b"x-error-code", code.encode())]
+    if retry_after_s is not None:
+        headers.append((b"retry-after", str(retry_after_s).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -7,14 +7,21 @@ OpenAPI document says exactly what is served.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$"
+# ASCII only, no character classes that regex engines read differently (\s is not the same set in Python,
+# Rust and ECMAScript): the OpenAPI document's pattern accepts exactly what the server accepts.
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,63}$"
+SEAT_ID_PATTERN = r"^[A-Z][1-9][0-9]?$"
 
 
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seat_ids: list[str] = Field(..., max_length=50, examples=[["A1", "A2"]])
+    seat_ids: list[Annotated[str, Field(max_length=3, pattern=SEAT_ID_PATTERN)]] = Field(
+        ..., min_length=1, max_length=10, examples=[["A1", "A2"]]
+    )
 
 
 class CustomerIn(BaseModel):
@@ -106,6 +113,10 @@ class WaitingRoomOut(Out):
     admit_per_s: float
 
 
+class HoldCreatedOut(HoldOut):
+    hold_token: str = Field(description="Shown once: send it as `Authorization: Bearer` to book or release.")
+
+
 class NotificationOut(Out):
     status: str
     sent_at: str | None
@@ -128,6 +139,10 @@ class BookingOut(Out):
     created_at: str
     customer: CustomerOut
     notification: NotificationOut
+
+
+class BookingCreatedOut(BookingOut):
+    booking_token: str = Field(description="Send it as `Authorization: Bearer` to read the booking.")
 
 
 class NoticeOut(Out):

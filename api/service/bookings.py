@@ -6,8 +6,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from api.domain import capability
 from api.domain.errors import (
     BookingNotFound,
+    BookingTokenInvalid,
+    BookingTokenRequired,
     ConfirmationNotReady,
     DomainError,
     HoldAlreadyBooked,
@@ -18,7 +21,7 @@ from api.domain.errors import (
     IdempotencyKeyReused,
     IdempotencyRequestInProgress,
 )
-from api.domain.model import Booking, Customer, HoldStatus
+from api.domain.model import Booking, Customer, Hold, HoldStatus
 from api.service.catalog import CatalogService
 from api.service.holds import HoldService
 from api.service.ids import new_id, new_reference
@@ -33,7 +36,7 @@ from api.service.ports import (
     OutboxEvent,
     PaymentGateway,
 )
-from api.service.views import BookingPlaced, BookingView, NoticeView, booking_view, iso, notice_view
+from api.service.views import BookingPlaced, BookingView, NoticeView, booking_view, iso, issued_booking, notice_view
 
 IDEMPOTENCY_LOCK_SECONDS = 60  # a claim older than this (crashed request) may be taken over
 
@@ -80,30 +83,42 @@ class BookingService:
         self._clock = clock
         self._events = events
 
-    async def book(self, idempotency_key: str | None, request: BookingRequest) -> BookingPlaced:
-        """Book the seats of an active hold, exactly once per Idempotency-Key."""
+    async def book(
+        self, idempotency_key: str | None, request: BookingRequest, *, hold_token: str | None, client: str | None = None
+    ) -> BookingPlaced:
+        """Book the seats of an active hold (its holder only), exactly once per Idempotency-Key.
+
+        The hold token is checked before the key is looked up, so a replay answers only the hold's holder.
+        """
         key = validate_idempotency_key(idempotency_key)
+        limits = self._holds.limits
+        if limits is not None and client is not None:
+            limits.rate.take(client, "booking", limits.booking_rate)
+        hold = await self._holds.authorized(request.hold_id, hold_token)
+        token = str(hold_token)  # authorized() refused a missing one
         now = self._clock.now()
         outcome = await self._store.begin_idempotent(key, request.fingerprint(), now, IDEMPOTENCY_LOCK_SECONDS)
         if isinstance(outcome, IdempotencyReplay):
-            return BookingPlaced(outcome.booking, replayed=True)
+            view = outcome.booking
+            return BookingPlaced(issued_booking(view, capability.derive(token, view.booking_id)), replayed=True)
         if isinstance(outcome, IdempotencyMismatch):
             raise IdempotencyKeyReused()
         if isinstance(outcome, IdempotencyInProgress):
             raise IdempotencyRequestInProgress()
         try:
-            return await self._book_claimed(key, outcome.owner, request)
+            return await self._book_claimed(key, outcome.owner, request, hold, token)
         except DomainError:
             # Nothing was stored for this key: the client may retry with the same key.
             await self._store.abandon_idempotent(key, outcome.owner)
             raise
 
-    async def _book_claimed(self, key: str, owner: str, request: BookingRequest) -> BookingPlaced:
-        hold = await self._holds.get(request.hold_id)
+    async def _book_claimed(
+        self, key: str, owner: str, request: BookingRequest, hold: Hold, hold_token: str
+    ) -> BookingPlaced:
         now = self._clock.now()
         status = hold.status(now)
         if status is HoldStatus.BOOKED:
-            raise HoldAlreadyBooked(details={"booking_id": hold.booking_id})
+            raise HoldAlreadyBooked(evidence={"booking_id": hold.booking_id})
         if status is HoldStatus.RELEASED:
             raise HoldReleased()
         if status is HoldStatus.EXPIRED:
@@ -113,8 +128,10 @@ class BookingService:
         charge = await self._payments.charge(
             amount_cents=total, currency=show.currency, token=request.payment_token, idempotency_key=key
         )
+        booking_id = new_id("bkg")
+        booking_token = capability.derive(hold_token, booking_id)
         booking = Booking(
-            id=new_id("bkg"),
+            id=booking_id,
             reference=new_reference(),
             show_id=hold.show_id,
             hold_id=hold.id,
@@ -124,6 +141,7 @@ class BookingService:
             customer=Customer(request.customer_name, request.customer_email),
             payment_id=charge.id,
             created_at=self._clock.now(),
+            token_digest=capability.digest(booking_token),
         )
         view = booking_view(booking)
         event = OutboxEvent(
@@ -138,17 +156,24 @@ class BookingService:
             await self._payments.refund(charge)
             raise
         self._catalog.booked(hold, booking.id)
+        if self._holds.limits is not None:
+            self._holds.limits.seats.done(hold.id)
         await self._events.publish(event)
-        return BookingPlaced(view, replayed=False)
+        return BookingPlaced(issued_booking(view, booking_token), replayed=False)
 
-    async def get(self, booking_id: str) -> BookingView:
+    async def get(self, booking_id: str, token: str | None) -> BookingView:
+        """A booking, for the holder of its token only (it carries the customer's name and e-mail)."""
+        if not token:
+            raise BookingTokenRequired()
         booking = await self._store.get_booking(booking_id)
         if booking is None:
-            raise BookingNotFound(f"No booking has id {booking_id!r}.")
+            raise BookingNotFound(f"No booking has id {booking_id[:64]!r}.")
+        if not capability.matches(token, booking.token_digest):
+            raise BookingTokenInvalid()
         return booking_view(booking)
 
-    async def confirmation(self, booking_id: str) -> NoticeView:
-        await self.get(booking_id)
+    async def confirmation(self, booking_id: str, token: str | None) -> NoticeView:
+        await self.get(booking_id, token)
         notice = await self._store.get_notice(booking_id)
         if notice is None:
             raise ConfirmationNotReady()

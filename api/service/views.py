@@ -85,10 +85,17 @@ class HoldView:
 
 
 @dataclass(frozen=True)
+class IssuedHold(HoldView):
+    """A new hold with its token: the only answer that ever carries the token."""
+
+    hold_token: str
+
+
+@dataclass(frozen=True)
 class HoldCreated:
     """The outcome of holding seats (what a new hold hands its buyer)."""
 
-    hold: HoldView
+    hold: IssuedHold
 
 
 @dataclass(frozen=True)
@@ -119,10 +126,17 @@ class BookingView:
 
 
 @dataclass(frozen=True)
+class IssuedBooking(BookingView):
+    """A booking with its token (the answer to the request that placed it, and to that request's replays)."""
+
+    booking_token: str
+
+
+@dataclass(frozen=True)
 class BookingPlaced:
     """The outcome of a booking request: created now, or the first request's answer replayed."""
 
-    booking: BookingView
+    booking: IssuedBooking
     replayed: bool
 
     @property
@@ -164,10 +178,15 @@ def seat_map_view(show: Show, seats: list[SeatState], now: datetime) -> SeatMapV
     return SeatMapView(show.id, out, SeatCounts(counts["available"], counts["held"], counts["booked"]))
 
 
-def hold_view(h: Hold, now: datetime) -> HoldView:
-    return HoldView(
-        h.id, h.show_id, h.seat_ids, h.status(now).value, iso(h.expires_at), h.ttl_seconds(now), h.booking_id
-    )
+def hold_view(h: Hold, now: datetime, *, holder: bool = True) -> HoldView:
+    """A hold at `now`; anyone but its holder sees no booking id."""
+    booking_id = h.booking_id if holder else None
+    return HoldView(h.id, h.show_id, h.seat_ids, h.status(now).value, iso(h.expires_at), h.ttl_seconds(now), booking_id)
+
+
+def issued_hold(h: Hold, now: datetime, token: str) -> IssuedHold:
+    v = hold_view(h, now)
+    return IssuedHold(v.hold_id, v.show_id, v.seat_ids, v.status, v.expires_at, v.ttl_seconds, v.booking_id, token)
 
 
 def booking_view(b: Booking) -> BookingView:
@@ -184,6 +203,23 @@ def booking_view(b: Booking) -> BookingView:
         iso(b.created_at),
         CustomerView(b.customer.name, b.customer.email),
         NotificationView(b.notification_status, sent),
+    )
+
+
+def issued_booking(v: BookingView, token: str) -> IssuedBooking:
+    return IssuedBooking(
+        v.booking_id,
+        v.reference,
+        v.show_id,
+        v.hold_id,
+        v.seat_ids,
+        v.total_cents,
+        v.currency,
+        v.status,
+        v.created_at,
+        v.customer,
+        v.notification,
+        token,
     )
 
 

@@ -113,11 +113,13 @@ def run(
             lambda: _json(_post(http, f"{base}/api/shows/{show['id']}/holds", {"seat_ids": [seat]}), "hold_seat", 201),
         )
         body = {"hold_id": hold["hold_id"], "customer": CUSTOMER, "payment": {"token": DEMO_CARD}}
+        key, hold_token = str(uuid.uuid4()), str(hold.get("hold_token", ""))
         booking = step(
-            "book", lambda: _json(_post(http, f"{base}/api/bookings", body, key=str(uuid.uuid4())), "book", 201)
+            "book", lambda: _json(_post(http, f"{base}/api/bookings", body, key=key, token=hold_token), "book", 201)
         )
         result.reference = booking.get("reference")
-        step("read_back", lambda: _read_back(http, base, booking["booking_id"], seat))
+        token = str(booking.get("booking_token", ""))
+        step("read_back", lambda: _read_back(http, base, booking["booking_id"], seat, token))
         result.ok = True
     except SmokeFailure as failure:
         result.failed_step = failure.step
@@ -131,8 +133,12 @@ def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def _post(http: httpx.Client, url: str, body: dict[str, Any], *, key: str | None = None) -> httpx.Response:
+def _post(
+    http: httpx.Client, url: str, body: dict[str, Any], *, key: str | None = None, token: str | None = None
+) -> httpx.Response:
     headers = {"Idempotency-Key": key} if key else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"  # the hold's capability token
     return http.post(url, json=body, headers=headers)
 
 
@@ -177,7 +183,8 @@ def _pick_seat(http: httpx.Client, base: str, show_id: str, rng: random.Random) 
     return str(rng.choice(free))
 
 
-def _read_back(http: httpx.Client, base: str, booking_id: str, seat: str) -> None:
-    booking = _json(http.get(f"{base}/api/bookings/{booking_id}"), "read_back", 200)
+def _read_back(http: httpx.Client, base: str, booking_id: str, seat: str, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    booking = _json(http.get(f"{base}/api/bookings/{booking_id}", headers=auth), "read_back", 200)
     if seat not in booking.get("seat_ids", []):
         raise SmokeFailure("read_back", f"booking {booking_id} does not hold seat {seat}")

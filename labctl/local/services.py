@@ -82,6 +82,9 @@ def _uvicorn(port: int) -> list[str]:
         "--http",
         "httptools",
         "--no-access-log",
+        "--no-server-header",  # no `server: uvicorn` banner, as in the image (Dockerfile)
+        "--timeout-keep-alive",
+        "5",
         # SIGTERM: stop accepting, finish what is in flight, as the task does on ECS (contracts/deployment.json)
         "--timeout-graceful-shutdown",
         f"{contract().graceful_shutdown_s:g}",

@@ -65,12 +65,14 @@ def check_lab(client: httpx.Client) -> list[Result]:
 def check_answers(client: httpx.Client, answers: dict[str, Any]) -> list[Result]:
     """Each answer matches what the API says about the booking."""
     booking_id = str(answers.get("booking_id", ""))
-    resp = client.get(f"/api/bookings/{booking_id}") if booking_id else None
+    auth = {"Authorization": f"Bearer {answers.get('booking_token', '')}"}  # a booking is read with its token
+    resp = client.get(f"/api/bookings/{booking_id}", headers=auth) if booking_id else None
     if resp is None or resp.status_code != 200:
         got = (
             "no booking_id in the answers" if resp is None else f"GET /api/bookings/{booking_id} -> {resp.status_code}"
         )
-        return [("your booking exists", False, f"{got}: copy the Booking ID from the confirmation page")]
+        hint = "copy the Booking ID from the confirmation page and its booking_token from the tab's session storage"
+        return [("your booking exists", False, f"{got}: {hint}")]
     booking = resp.json()
     show = _get(client, f"/api/shows/{booking['show_id']}")
     seats = {s["id"]: s["status"] for s in _get(client, f"/api/shows/{booking['show_id']}/seats")["seats"]}

@@ -42,13 +42,15 @@ def check_confirmation(client: httpx.Client) -> Result:
         "customer": {"name": "Lab 02", "email": "lab02@example.com"},
         "payment": {"token": "tok_visa"},
     }
-    booking = client.post("/api/bookings", json=body, headers={"Idempotency-Key": f"lab02-{uuid.uuid4().hex}"})
+    headers = {"Idempotency-Key": f"lab02-{uuid.uuid4().hex}", "Authorization": f"Bearer {hold.json()['hold_token']}"}
+    booking = client.post("/api/bookings", json=body, headers=headers)
     if booking.status_code != 201:
         return ("booking confirmation sent by the worker", False, f"booking answered {booking.status_code}")
     booking_id = booking.json()["booking_id"]
+    auth = {"Authorization": f"Bearer {booking.json()['booking_token']}"}  # a booking is read with its token
     start = time.monotonic()
     while time.monotonic() - start < CONFIRMATION_WAIT_S:
-        if client.get(f"/api/bookings/{booking_id}").json()["notification"]["status"] == "sent":
+        if client.get(f"/api/bookings/{booking_id}", headers=auth).json()["notification"]["status"] == "sent":
             return (
                 "booking confirmation sent by the worker",
                 True,

@@ -48,7 +48,8 @@ def booking(api: httpx.Client) -> dict[str, Any]:
         "customer": {"name": "Ada", "email": "ada@example.com"},
         "payment": {"token": "tok_visa"},
     }
-    booked = api.post("/api/bookings", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+    auth = {"Authorization": f"Bearer {hold.json()['hold_token']}"}
+    booked = api.post("/api/bookings", json=body, headers={"Idempotency-Key": str(uuid.uuid4())} | auth)
     assert booked.status_code == 201, booked.text
     return dict(booked.json())
 
@@ -106,7 +107,8 @@ def test_booking_is_confirmed_and_its_notification_is_sent_by_the_worker(
     deadline = time.monotonic() + 5.0
     status = ""
     while time.monotonic() < deadline:
-        status = api.get(f"/api/bookings/{booking['booking_id']}").json()["notification"]["status"]
+        auth = {"Authorization": f"Bearer {booking['booking_token']}"}
+        status = api.get(f"/api/bookings/{booking['booking_id']}", headers=auth).json()["notification"]["status"]
         if status == "sent":
             break
         time.sleep(0.2)

@@ -18,6 +18,10 @@ pytest_plugins = ["tests.e2e.ui_support"]  # browser + ui; lab_url comes from te
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _label(seat_id: str, state: str) -> str:
     return f"Row {seat_id[0]}, seat {seat_id[1:]}, {state}"
 
@@ -72,7 +76,8 @@ def test_a_booking_made_in_the_browser_is_confirmed_and_shows_booked_to_everyone
         expect(page.frame_locator("iframe.email-frame").locator("h1")).to_contain_text(reference.inner_text())
         ui.shot(page, "05-confirmation")
 
-        booking = httpx.get(f"{lab_url}/api/bookings/{booking_id}").json()
+        booking_token = ui.booking_token(page, booking_id)
+        booking = httpx.get(f"{lab_url}/api/bookings/{booking_id}", headers=_bearer(booking_token)).json()
         assert booking["reference"] == reference.inner_text()
         assert sorted(booking["seat_ids"]) == sorted([first, second])
         assert booking["notification"]["status"] == "sent"
@@ -87,6 +92,7 @@ def test_a_booking_made_in_the_browser_is_confirmed_and_shows_booked_to_everyone
     # lab 01 is this very exercise: its check accepts the right answers and catches a wrong one
     show = httpx.get(f"{lab_url}/api/shows/{show_id}").json()
     answers = {k: booking[k] for k in ("booking_id", "reference", "seat_ids", "total_cents")}
+    answers["booking_token"] = booking_token
     monkeypatch.setenv("LABCTL_HOME", str(tmp_path))
     lab01 = ui.lab_check("01-first-booking")
     (tmp_path / "first-booking.json").write_text(json.dumps({**answers, "show_starts_at": show["starts_at"]}))

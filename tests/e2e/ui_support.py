@@ -150,6 +150,18 @@ class Ui:
         expect(page.get_by_role("heading", level=1, name="Checkout")).to_be_visible()
 
     @staticmethod
+    def booking_token(page: Page, booking_id: str) -> str:
+        """The booking's token as the tab keeps it (sessionStorage): what a reader of the booking needs."""
+        return str(page.evaluate("id => JSON.parse(sessionStorage.getItem('marquee.v1')).bookings[id]", booking_id))
+
+    @staticmethod
+    def hold_token(page: Page, hold_id: str) -> str:
+        """The hold's token as the tab keeps it, while the tab still holds it."""
+        return str(
+            page.evaluate("id => JSON.parse(sessionStorage.getItem('marquee.v1')).holds[id].hold_token", hold_id)
+        )
+
+    @staticmethod
     def fill_checkout(page: Page, name: str, email: str, card: str) -> None:
         """Fill the checkout form; `card` is the visible label of the mock card."""
         page.get_by_label("Full name").fill(name)

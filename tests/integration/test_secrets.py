@@ -12,7 +12,7 @@ from api.domain.errors import DependencyUnavailable
 from api.http.app import create_app
 from api.service.notifications import verification_code
 from api.settings import Settings
-from tests.support.builders import booking_request, make_world
+from tests.support.builders import book, booking_request, create_hold, make_world, read_confirmation
 
 
 async def test_the_signing_key_is_read_from_secrets_manager(moto_server: str) -> None:
@@ -27,10 +27,10 @@ async def test_the_signing_key_is_read_from_secrets_manager(moto_server: str) ->
 
 async def test_the_notice_carries_a_code_only_the_key_holder_can_compute() -> None:
     w = await make_world()
-    created = await w.services.holds.create(w.show_id, ["A1"])
-    placed = await w.services.bookings.book("k-sign", booking_request(created.hold.hold_id))
+    created = await create_hold(w, w.show_id, ["A1"])
+    placed = await book(w, "k-sign", booking_request(created.hold.hold_id))
     await w.services.notifications.send_confirmation(placed.booking.booking_id)
-    notice = await w.services.bookings.confirmation(placed.booking.booking_id)
+    notice = await read_confirmation(w, placed.booking.booking_id)
     booking = await w.store.get_booking(placed.booking.booking_id)
     assert booking is not None
     code = verification_code(w.services.settings.confirmation_signing_key, booking)

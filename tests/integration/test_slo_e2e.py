@@ -66,12 +66,16 @@ def _traffic(base: str) -> dict[str, int]:
         show = c.get(f"/api/movies/{movie}/shows", params={"date": today}).json()["items"][0]["id"]
         sent["requests"] += 2
         for i in range(25):
+            c.cookies.clear()  # each booking its own customer (the per-client limits count per cookie):
+            c.get("/api/movies")  # a new customer's first answer hands it its cookie
+            sent["requests"] += 1
             seat = f"{'ABCDE'[i // 5]}{i % 5 + 1}"
             hold = c.post(f"/api/shows/{show}/holds", json={"seat_ids": [seat]})
             assert hold.status_code == 201, hold.text
             token = "tok_chargeDeclined" if i % 5 == 0 else "tok_visa"
             body = {"hold_id": hold.json()["hold_id"], "customer": CUSTOMER, "payment": {"token": token}}
-            r = c.post("/api/bookings", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+            auth = {"Authorization": f"Bearer {hold.json()['hold_token']}"}
+            r = c.post("/api/bookings", json=body, headers={"Idempotency-Key": uuid.uuid4().hex} | auth)
             assert r.status_code == (402 if token == "tok_chargeDeclined" else 201), r.text
             sent["declined" if r.status_code == 402 else "confirmed"] += 1
             sent["requests"] += 2

@@ -82,14 +82,16 @@ async def _scenario(services: Services, ddb: Any, table: str) -> Outcome:
     t_scheduled = time.monotonic()  # the messages are sent after this instant: they are visible >= +6 s
     expired = (await holds.create(show_id, ["A1", "A2"])).hold.hold_id
     solo = (await holds.create(show_id, ["B1"])).hold.hold_id
-    booked = (await holds.create(show_id, ["C1"])).hold.hold_id
+    booked_hold = (await holds.create(show_id, ["C1"])).hold
+    booked = booked_hold.hold_id
     request = BookingRequest(booked, "Ada Lovelace", "ada@example.com", "tok_visa")
-    booking_id = (await bookings.book(f"k-{uuid.uuid4().hex}", request)).booking.booking_id
+    placed = (await bookings.book(f"k-{uuid.uuid4().hex}", request, hold_token=booked_hold.hold_token)).booking
+    booking_id, booking_token = placed.booking_id, placed.booking_token
     t_booked = time.monotonic()
 
     confirmation_after = -1.0
     while time.monotonic() - t_booked < 10:
-        if (await bookings.get(booking_id)).notification.status == "sent":
+        if (await bookings.get(booking_id, booking_token)).notification.status == "sent":
             confirmation_after = time.monotonic() - t_booked
             break
         await asyncio.sleep(0.1)

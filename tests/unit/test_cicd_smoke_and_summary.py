@@ -19,7 +19,12 @@ LATER = (datetime.now(UTC) + timedelta(days=1)).isoformat()
 MOVIE = {"id": "m1", "title": "Heat"}
 SHOW = {"id": "s1", "movie_id": "m1", "starts_at": LATER, "seats_available": 2}
 SEATS = {"seats": [{"id": "A1", "status": "booked"}, {"id": "A2", "status": "available"}]}
-BOOKING = {"booking_id": "b1", "reference": "MRQ-7", "seat_ids": ["A2"]}
+BOOKING = {"booking_id": "b1", "reference": "MRQ-7", "seat_ids": ["A2"], "booking_token": "bt1"}
+
+
+def _with_token(token: str, answer: httpx.Response) -> Callable[[httpx.Request], httpx.Response]:
+    """The API's capability check: the right bearer token, or 401."""
+    return lambda r: answer if r.headers.get("authorization") == f"Bearer {token}" else httpx.Response(401)
 
 
 def _api(overrides: dict[str, Callable[[httpx.Request], httpx.Response]] | None = None) -> httpx.Client:
@@ -28,9 +33,11 @@ def _api(overrides: dict[str, Callable[[httpx.Request], httpx.Response]] | None 
         "GET /api/movies": lambda r: httpx.Response(200, json={"items": [MOVIE]}),
         "GET /api/movies/m1/shows": lambda r: httpx.Response(200, json={"items": [SHOW]}),
         "GET /api/shows/s1/seats": lambda r: httpx.Response(200, json=SEATS),
-        "POST /api/shows/s1/holds": lambda r: httpx.Response(201, json={"hold_id": "h1", **json.loads(r.content)}),
-        "POST /api/bookings": lambda r: httpx.Response(201, json=BOOKING),
-        "GET /api/bookings/b1": lambda r: httpx.Response(200, json=BOOKING),
+        "POST /api/shows/s1/holds": lambda r: httpx.Response(
+            201, json={"hold_id": "h1", "hold_token": "ht1", **json.loads(r.content)}
+        ),
+        "POST /api/bookings": _with_token("ht1", httpx.Response(201, json=BOOKING)),
+        "GET /api/bookings/b1": _with_token("bt1", httpx.Response(200, json=BOOKING)),
         **(overrides or {}),
     }
     seen: list[httpx.Request] = []

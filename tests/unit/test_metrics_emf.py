@@ -38,15 +38,20 @@ def _docs(out: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
+HOLD_TOKENS: dict[str, str] = {}
+
+
 def _hold(client: TestClient, show_id: str, seats: list[str]) -> str:
     r = client.post(f"/api/shows/{show_id}/holds", json={"seat_ids": seats})
     assert r.status_code == 201, r.text
+    HOLD_TOKENS[r.json()["hold_id"]] = r.json()["hold_token"]
     return str(r.json()["hold_id"])
 
 
 def _book(client: TestClient, hold_id: str, token: str, key: str) -> int:
     body = {"hold_id": hold_id, "customer": CUSTOMER, "payment": {"token": token}}
-    return client.post("/api/bookings", json=body, headers={"Idempotency-Key": key}).status_code
+    headers = {"Idempotency-Key": key, "Authorization": f"Bearer {HOLD_TOKENS.get(hold_id, '')}"}
+    return client.post("/api/bookings", json=body, headers=headers).status_code
 
 
 def test_one_emf_line_per_api_request_with_the_route_template(emf, world) -> None:

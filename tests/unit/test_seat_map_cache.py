@@ -131,5 +131,5 @@ async def test_holds_and_releases_through_the_services_keep_the_map_true(cache_m
     await cat.seat_map(show)
     created = await holds.create(show, ["E1", "E2"])
     assert (await cat.seat_map(show)).counts.held == 2
-    await holds.release(created.hold.hold_id)
+    await holds.release(created.hold.hold_id, created.hold.hold_token)
     assert (await cat.seat_map(show)).counts.held == 0

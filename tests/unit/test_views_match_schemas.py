@@ -12,7 +12,15 @@ from pydantic import BaseModel
 
 from api.http import schemas as S
 from api.service import views as V
-from tests.support.builders import booking_request, make_world
+from tests.support.builders import (
+    book,
+    booking_request,
+    create_hold,
+    make_world,
+    read_booking,
+    read_confirmation,
+    view_hold,
+)
 
 PAIRS: list[tuple[type[Any], type[BaseModel]]] = [
     (V.MovieView, S.MovieOut),
@@ -23,9 +31,11 @@ PAIRS: list[tuple[type[Any], type[BaseModel]]] = [
     (V.SeatCounts, S.SeatCountsOut),
     (V.SeatMapView, S.SeatMapOut),
     (V.HoldView, S.HoldOut),
+    (V.IssuedHold, S.HoldCreatedOut),
     (V.CustomerView, S.CustomerOut),
     (V.NotificationView, S.NotificationOut),
     (V.BookingView, S.BookingOut),
+    (V.IssuedBooking, S.BookingCreatedOut),
     (V.NoticeView, S.NoticeOut),
 ]
 
@@ -41,9 +51,9 @@ async def test_every_view_the_services_answer_validates_against_its_schema() -> 
     s = w.services
     movies = await s.catalog.list_movies()
     shows = await s.catalog.list_shows(movies.items[0].id, None)
-    created = await s.holds.create(w.show_id, ["A1", "A2"])
-    placed = await s.bookings.book("k-views", booking_request(created.hold.hold_id))
-    pending = await s.bookings.get(placed.booking.booking_id)
+    created = await create_hold(w, w.show_id, ["A1", "A2"])
+    placed = await book(w, "k-views", booking_request(created.hold.hold_id))
+    pending = await read_booking(w, placed.booking.booking_id)
     await s.notifications.send_confirmation(placed.booking.booking_id)
     answered: list[tuple[object, type[BaseModel]]] = [
         (movies, S.MovieList),
@@ -51,12 +61,12 @@ async def test_every_view_the_services_answer_validates_against_its_schema() -> 
         (shows, S.ShowList),
         (await s.catalog.show(w.show_id), S.ShowOut),
         (await s.catalog.seat_map(w.show_id), S.SeatMapOut),
-        (created.hold, S.HoldOut),
-        (await s.holds.view(created.hold.hold_id), S.HoldOut),
-        (placed.booking, S.BookingOut),
+        (created.hold, S.HoldCreatedOut),
+        (await view_hold(w, created.hold.hold_id), S.HoldOut),
+        (placed.booking, S.BookingCreatedOut),
         (pending, S.BookingOut),
-        (await s.bookings.get(placed.booking.booking_id), S.BookingOut),
-        (await s.bookings.confirmation(placed.booking.booking_id), S.NoticeOut),
+        (await read_booking(w, placed.booking.booking_id), S.BookingOut),
+        (await read_confirmation(w, placed.booking.booking_id), S.NoticeOut),
     ]
     for view, schema in answered:
         body = orjson.dumps(view)

@@ -22,7 +22,7 @@ from api.service.ports import OutboxEvent
 from api.workers import booking_events, hold_expiry
 from api.workers.messages import PoisonMessage, parse_booking_event, parse_hold_expiry
 from api.workers.sqs_event import LocalContext, sqs_event
-from tests.support.builders import World, booking_request, make_world
+from tests.support.builders import World, book, booking_request, create_hold, make_world
 
 ARN = "arn:aws:sqs:us-east-1:000000000000:hold-expiry"
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
@@ -83,7 +83,7 @@ def _metrics(out: str) -> Counter[str]:
 
 
 def _hold(w: World, env: Environment, seats: list[str]) -> str:
-    return env.run(w.services.holds.create(w.show_id, seats)).hold.hold_id
+    return env.run(create_hold(w, w.show_id, seats)).hold.hold_id
 
 
 def _expiry_body(env: Environment, w: World, hold_id: str) -> str:
@@ -125,7 +125,7 @@ def test_a_poison_expiry_message_fails_alone_and_the_rest_of_the_batch_succeeds(
 def test_a_hold_booked_before_its_expiry_message_is_left_untouched(world: tuple[World, Environment]) -> None:
     w, env = world
     hold_id = _hold(w, env, ["C1"])
-    env.run(w.services.bookings.book("k-1", booking_request(hold_id)))
+    env.run(book(w, "k-1", booking_request(hold_id)))
     w.clock.advance(61)
     body = _expiry_body(env, w, hold_id)
     assert _failed(hold_expiry.handler(_event(body), _ctx("hold-expiry"))) == []
@@ -158,7 +158,7 @@ def test_an_early_expiry_message_is_rescheduled_for_the_remaining_time(world: tu
 
 def _booking(w: World, env: Environment, seat: str, key: str) -> str:
     hold_id = _hold(w, env, [seat])
-    result = env.run(w.services.bookings.book(key, booking_request(hold_id)))
+    result = env.run(book(w, key, booking_request(hold_id)))
     return result.booking.booking_id
 
 

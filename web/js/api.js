@@ -1,7 +1,12 @@
 // The only door to the booking API. Relative /api/... URLs so the same files work behind
 // CloudFront (S3 origin + API origin) and from the app itself (WEB_DIR).
 
+import { bookingToken, holdToken } from "./store.js";
+
 /** @typedef {import("./types.js").ErrorBody} ErrorBody */
+
+/** @param {string | null} token @returns {Record<string, string>} */
+const bearer = (token) => (token ? { Authorization: `Bearer ${token}` } : {});
 
 export class ApiError extends Error {
   /**
@@ -94,10 +99,11 @@ export async function request(path, { method = "GET", body, headers = {}, signal
  * @template T
  * @param {string} path
  * @param {AbortSignal} [signal]
+ * @param {Record<string, string>} [headers]
  * @returns {Promise<T>}
  */
-export async function get(path, signal) {
-  return (await request(path, { signal })).data;
+export async function get(path, signal, headers = {}) {
+  return (await request(path, { signal, headers })).data;
 }
 
 /** @type {Map<string, Promise<Movie>>} */
@@ -140,11 +146,12 @@ export const api = {
   /** @param {string} showId @param {AbortSignal} [signal] @returns {Promise<SeatMap>} */
   seats: (showId, signal) => get(`/shows/${encodeURIComponent(showId)}/seats`, signal),
   /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Hold>} */
-  hold: (id, signal) => get(`/holds/${encodeURIComponent(id)}`, signal),
+  hold: (id, signal) => get(`/holds/${encodeURIComponent(id)}`, signal, bearer(holdToken(id))),
   /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Booking>} */
-  booking: (id, signal) => get(`/bookings/${encodeURIComponent(id)}`, signal),
+  booking: (id, signal) => get(`/bookings/${encodeURIComponent(id)}`, signal, bearer(bookingToken(id))),
   /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Notice>} */
-  confirmation: (id, signal) => get(`/bookings/${encodeURIComponent(id)}/confirmation`, signal),
+  confirmation: (id, signal) =>
+    get(`/bookings/${encodeURIComponent(id)}/confirmation`, signal, bearer(bookingToken(id))),
   /** @param {string} showId @param {string[]} seatIds @param {string} [ticket] the waiting room's, sent back */
   createHold: (showId, seatIds, ticket = "") =>
     /** @type {typeof request<Hold>} */ (request)(`/shows/${encodeURIComponent(showId)}/holds`, {
@@ -153,13 +160,14 @@ export const api = {
       headers: ticket ? { "X-Waiting-Room-Ticket": ticket } : {},
     }),
   /** @param {string} id */
-  releaseHold: (id) => request(`/holds/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  releaseHold: (id) =>
+    request(`/holds/${encodeURIComponent(id)}`, { method: "DELETE", headers: bearer(holdToken(id)) }),
   /** @param {BookingRequest} body @param {string} idempotencyKey */
   book: (body, idempotencyKey) =>
     /** @type {typeof request<Booking>} */ (request)("/bookings", {
       method: "POST",
       body,
-      headers: { "Idempotency-Key": idempotencyKey },
+      headers: { "Idempotency-Key": idempotencyKey, ...bearer(holdToken(body.hold_id)) },
     }),
 };
 

@@ -3,7 +3,7 @@
 // card or name is a new request and gets a new key.
 
 import { ApiError, api, newIdempotencyKey } from "./api.js";
-import { attempt, saveAttempt } from "./store.js";
+import { attempt, rememberBooking, saveAttempt } from "./store.js";
 
 const IN_PROGRESS_RETRIES = 10;
 
@@ -28,6 +28,7 @@ export async function book(holdId, { name, email, token }) {
   for (let i = 0; ; i += 1) {
     try {
       const { data } = await api.book(body, current.key);
+      rememberBooking(data); // its token reads the booking and its confirmation from this tab
       return data;
     } catch (err) {
       // the first attempt with this key is still running on the server (e.g. a slow bank): wait for it

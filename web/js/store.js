@@ -1,5 +1,6 @@
-// Per-tab memory (sessionStorage): my holds with their local deadline, the checkout draft,
-// and the idempotency key of a booking attempt, so a reload or retry never books twice.
+// Per-tab memory (sessionStorage): my holds with their local deadline and token, the checkout draft,
+// the idempotency key of a booking attempt (so a reload or retry never books twice), and my bookings'
+// tokens. Tokens are capabilities: they stay in this tab (sessionStorage, never localStorage or a URL).
 
 /** @typedef {import("./types.js").StoredState} StoredState */
 /** @typedef {import("./types.js").HeldSeats} HeldSeats */
@@ -46,8 +47,29 @@ export function rememberHold(hold) {
       seat_ids: hold.seat_ids,
       ttl_seconds: hold.ttl_seconds,
       deadline: Date.now() + hold.ttl_seconds * 1000,
+      hold_token: hold.hold_token,
     };
   });
+}
+
+/** @param {string} holdId @returns {string | null} the hold's token, if this tab made the hold */
+export function holdToken(holdId) {
+  return heldById(holdId)?.hold_token || null;
+}
+
+/** @param {import("./types.js").Booking} booking a booking as its request answered it (with its token) */
+export function rememberBooking(booking) {
+  if (!booking.booking_token) return;
+  const token = booking.booking_token;
+  update((s) => {
+    s.bookings = s.bookings || {};
+    s.bookings[booking.booking_id] = token;
+  });
+}
+
+/** @param {string} bookingId @returns {string | null} */
+export function bookingToken(bookingId) {
+  return (load().bookings || {})[bookingId] || null;
 }
 
 /** @param {string} holdId @returns {HeldSeats | null} */

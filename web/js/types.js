@@ -52,7 +52,8 @@
  * @property {HoldStatus} status
  * @property {string} expires_at ISO 8601
  * @property {number} ttl_seconds
- * @property {string | null} [booking_id]
+ * @property {string | null} [booking_id] shown to the hold's holder only
+ * @property {string} [hold_token] only in the answer that created the hold: the right to book or release it
  */
 
 /**
@@ -68,6 +69,7 @@
  * @property {string} created_at
  * @property {{name: string, email: string}} customer
  * @property {{status: string, sent_at: string | null}} notification
+ * @property {string} [booking_token] only in the answer to the booking request: the right to read it
  */
 
 /**
@@ -105,6 +107,7 @@
  * @property {string[]} seat_ids
  * @property {number} ttl_seconds
  * @property {number} deadline
+ * @property {string} [hold_token] kept for this tab only (sessionStorage), sent as a Bearer token
  */
 
 /** @typedef {{name: string, email: string, token: string}} CheckoutDraft */
@@ -116,6 +119,7 @@
  * @property {Record<string, HeldSeats>} [holds]
  * @property {CheckoutDraft} [draft]
  * @property {Record<string, BookingAttempt>} [attempts]
+ * @property {Record<string, string>} [bookings] booking id -> its token (this tab only)
  */
 
 // -- views and widgets -------------------------------------------------------------------------------

@@ -165,7 +165,7 @@ class DynamoBookings:
         item = await self._t.get(I.hold_key(hold_id), consistent=True)
         hold = I.parse_hold(item) if item else None
         if hold is not None and hold.stored_status is HoldStatus.BOOKED:
-            raise HoldAlreadyBooked(details={"booking_id": hold.booking_id})
+            raise HoldAlreadyBooked(evidence={"booking_id": hold.booking_id})
         if hold is not None and hold.stored_status is HoldStatus.RELEASED:
             raise HoldReleased()
         raise HoldExpired()

@@ -149,6 +149,7 @@ def hold_item(h: Hold, ttl_grace_seconds: int = 86400) -> Item:
         "created_at": n(ms(h.created_at)),
         "expires_at": n(ms(h.expires_at)),
         "status": s(h.stored_status.value),
+        "token_digest": s(h.token_digest),
         "ttl": n(int(h.expires_at.timestamp()) + ttl_grace_seconds),
     }
 
@@ -162,6 +163,7 @@ def parse_hold(it: Item) -> Hold:
         expires_at=from_ms(it["expires_at"]["N"]),
         stored_status=HoldStatus(it["status"]["S"]),
         booking_id=it["booking_id"]["S"] if "booking_id" in it else None,
+        token_digest=it["token_digest"]["S"] if "token_digest" in it else "",
     )
 
 
@@ -182,6 +184,7 @@ def booking_item(b: Booking) -> Item:
         "created_at": n(ms(b.created_at)),
         "status": s(b.status),
         "notification_status": s(b.notification_status),
+        "token_digest": s(b.token_digest),
     }
 
 
@@ -201,6 +204,7 @@ def parse_booking(it: Item) -> Booking:
         status=it["status"]["S"],
         notification_status=it["notification_status"]["S"],
         notification_sent_at=from_ms(sent["N"]) if sent else None,
+        token_digest=it["token_digest"]["S"] if "token_digest" in it else "",
     )
 
 

@@ -64,7 +64,8 @@ def stop_lab(home: Path) -> None:
 
 
 def _env(home: Path) -> dict[str, str]:
-    return {**os.environ, "LABCTL_HOME": str(home)}
+    # The loop is one client holding at full speed on purpose: the per-client hold rate (ADR 0021) is lifted.
+    return {**os.environ, "LABCTL_HOME": str(home), "HOLD_RATE_BURST": "100000", "HOLD_RATE_PER_S": "100000"}
 
 
 def lab_pids(state: dict[str, Any]) -> dict[str, int]:
@@ -97,7 +98,8 @@ def hold_release_loop(api: str, seconds: float) -> dict[str, Any]:
                 errors[str(res.status_code)] = errors.get(str(res.status_code), 0) + 1
                 continue
             holds.append(res.json()["hold_id"])
-            gone = http.delete(f"/api/holds/{holds[-1]}")
+            auth = {"Authorization": f"Bearer {res.json()['hold_token']}"}
+            gone = http.delete(f"/api/holds/{holds[-1]}", headers=auth)
             if gone.status_code != 204:
                 errors[f"release {gone.status_code}"] = errors.get(f"release {gone.status_code}", 0) + 1
         elapsed = time.monotonic() - t0
