@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 
 from labctl.local import services
-from labctl.local.frontdoor.groups import percentile
+from labctl.local.frontdoor.metrics import percentile
 from labctl.local.ports import free_port, wait_for_port
 
 HAPROXY_CFG = """global

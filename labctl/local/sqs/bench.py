@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import psutil
 
+from labctl.local.boto import local_client
 from labctl.local.ports import free_port
-from labctl.local.services import DUMMY_CREDENTIAL
 from loadtests import harness
 from loadtests.cpu import cpu_seconds, machine
 
@@ -132,12 +132,7 @@ def wait_for_expiry(worker_log: Path, holds: set[str], timeout_s: float) -> set[
 
 def fill_delayed(sqs_endpoint: str, queue_url: str, count: int, region: str) -> None:
     """count hold-expiry-shaped messages, each delayed 900 s (the SQS maximum), ten per SendMessageBatch."""
-    import boto3
-
-    key = DUMMY_CREDENTIAL
-    sqs = boto3.client(
-        "sqs", endpoint_url=sqs_endpoint, region_name=region, aws_access_key_id=key, aws_secret_access_key=key
-    )
+    sqs = local_client("sqs", sqs_endpoint, region, read_timeout=60, connect_timeout=60)
     for i in range(0, count, 10):
         entries: list[SendMessageBatchRequestEntryTypeDef] = [
             {
