@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,13 +90,20 @@ def stop_lab(lab: Lab) -> subprocess.CompletedProcess[str]:
     return done
 
 
-@pytest.fixture(scope="session")
-def local_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    lab = start_lab(tmp_path_factory.mktemp("labctl-home"), hold_ttl=300)
+@contextmanager
+def running_lab(home: Path, hold_ttl: int) -> Iterator[Lab]:
+    """A lab started in its own LABCTL_HOME, stopped (and checked clean) on the way out."""
+    lab = start_lab(home, hold_ttl=hold_ttl)
     try:
         yield lab
     finally:
         stop_lab(lab)
+
+
+@pytest.fixture(scope="session")
+def local_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    with running_lab(tmp_path_factory.mktemp("labctl-home"), hold_ttl=300) as lab:
+        yield lab
 
 
 @pytest.fixture(scope="session")
@@ -105,11 +113,8 @@ def lab_url(local_lab: Lab) -> str:
 
 @pytest.fixture(scope="session")
 def short_hold_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    lab = start_lab(tmp_path_factory.mktemp("labctl-home-short"), hold_ttl=5)
-    try:
+    with running_lab(tmp_path_factory.mktemp("labctl-home-short"), hold_ttl=5) as lab:
         yield lab
-    finally:
-        stop_lab(lab)
 
 
 @pytest.fixture(scope="session")
