@@ -7,10 +7,10 @@ deploy time by a read-only DescribeManagedPrefixLists call (AwsCustomResource).
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge, acknowledge_sdk_provider
 
 PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing"
@@ -28,12 +28,7 @@ class CloudFrontPrefixList(Construct):
             physical_resource_id=cr.PhysicalResourceId.of(PREFIX_LIST_NAME),
             output_paths=["PrefixLists.0.PrefixListId"],
         )
-        log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=logs.RetentionDays.ONE_WEEK,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
+        log_group = lab_log_group(self, "Logs")
         lookup = cr.AwsCustomResource(
             self,
             "Lookup",

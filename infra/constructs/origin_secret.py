@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge, acknowledge_sdk_provider
 
 HEADER = "X-Origin-Verify"  # api/http/edge_guard.py reads it (a test keeps the two equal)
@@ -65,9 +65,7 @@ class OriginSecretValue(Construct):
             output_paths=["SecretString"],
             logging=cr.Logging.with_data_hidden(),
         )
-        log_group = logs.LogGroup(
-            self, "Logs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
+        log_group = lab_log_group(self, "Logs")
         read = cr.AwsCustomResource(
             self,
             "Read",

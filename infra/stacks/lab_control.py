@@ -15,13 +15,13 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_budgets as budgets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.config import LabConfig, stack_dependencies, stack_regions, web_bucket_name
+from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge
 from infra.constructs.reaper import Reaper
 from infra.lambdas.reaper.model import outcome_parameter
@@ -145,9 +145,7 @@ class LabControlStack(cdk.Stack):
         }
         physical_id = cr.PhysicalResourceId.of(name)
         schedule_arn = self.format_arn(service="scheduler", resource="schedule", resource_name=f"default/{name}")
-        log_group = logs.LogGroup(
-            self, "ScheduleLogs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
+        log_group = lab_log_group(self, "ScheduleLogs")
         resource = cr.AwsCustomResource(
             self,
             "Expiry",
