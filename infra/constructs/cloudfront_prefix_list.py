@@ -10,8 +10,8 @@ import aws_cdk as cdk
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge, acknowledge_sdk_provider
+from infra.constructs.sdk_call import sdk_resource
 
 PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing"
 
@@ -28,14 +28,11 @@ class CloudFrontPrefixList(Construct):
             physical_resource_id=cr.PhysicalResourceId.of(PREFIX_LIST_NAME),
             output_paths=["PrefixLists.0.PrefixListId"],
         )
-        log_group = lab_log_group(self, "Logs")
-        lookup = cr.AwsCustomResource(
+        lookup = sdk_resource(
             self,
             "Lookup",
             on_create=call,
             on_update=call,
-            install_latest_aws_sdk=False,
-            log_group=log_group,
             policy=cr.AwsCustomResourcePolicy.from_sdk_calls(resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE),
         )
         self.prefix_list_id = lookup.get_response_field("PrefixLists.0.PrefixListId")

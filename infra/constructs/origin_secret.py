@@ -14,8 +14,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge, acknowledge_sdk_provider
+from infra.constructs.sdk_call import sdk_resource
 
 HEADER = "X-Origin-Verify"  # api/http/edge_guard.py reads it (a test keeps the two equal)
 VALUE_ENV = "ORIGIN_VERIFY_SECRET"  # ECS injects the value
@@ -65,14 +65,11 @@ class OriginSecretValue(Construct):
             output_paths=["SecretString"],
             logging=cr.Logging.with_data_hidden(),
         )
-        log_group = lab_log_group(self, "Logs")
-        read = cr.AwsCustomResource(
+        read = sdk_resource(
             self,
             "Read",
             on_create=call,
             on_update=call,
-            install_latest_aws_sdk=False,
-            log_group=log_group,
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret.secret_arn])]
             ),

@@ -21,9 +21,9 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.config import LabConfig, stack_dependencies, stack_regions, web_bucket_name
-from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge
 from infra.constructs.reaper import Reaper
+from infra.constructs.sdk_call import sdk_resource
 from infra.lambdas.reaper.model import outcome_parameter
 
 TAG_KEY = "lab:name"  # infra.app tags every resource with it
@@ -145,10 +145,10 @@ class LabControlStack(cdk.Stack):
         }
         physical_id = cr.PhysicalResourceId.of(name)
         schedule_arn = self.format_arn(service="scheduler", resource="schedule", resource_name=f"default/{name}")
-        log_group = lab_log_group(self, "ScheduleLogs")
-        resource = cr.AwsCustomResource(
+        resource = sdk_resource(
             self,
             "Expiry",
+            log_group_id="ScheduleLogs",
             on_create=cr.AwsSdkCall(
                 service="Scheduler", action="createSchedule", parameters=params, physical_resource_id=physical_id
             ),
@@ -162,8 +162,6 @@ class LabControlStack(cdk.Stack):
                 parameters={"Name": name},
                 ignore_error_codes_matching="ResourceNotFoundException",
             ),
-            install_latest_aws_sdk=False,
-            log_group=log_group,
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [
                     iam.PolicyStatement(
