@@ -16,6 +16,7 @@ from labctl.local.results import Ready, Status, Stopped
 from labctl.local.state import LabState
 from labctl.local.supervisor import Options, Supervisor, already_running
 from labctl.output import LabError, err_console
+from labctl.paths import REPO_ROOT
 
 DETACHED_START_TIMEOUT_S = 600.0  # the supervisor times out each stage itself; this is the safety net
 SUPERVISOR_STOP_TIMEOUT_S = 30.0
@@ -87,7 +88,7 @@ def up(
 def _start_detached(opts: Options) -> LabState:
     """Spawn the supervisor in its own session and wait for it to report ready (or why it failed)."""
     log = state.local_dir() / "supervisor.log"
-    child = procs.spawn(detached.argv(opts), log, services.child_env({}), services.REPO_ROOT)
+    child = procs.spawn(detached.argv(opts), log, services.child_env({}), REPO_ROOT)
     deadline = time.monotonic() + DETACHED_START_TIMEOUT_S
     try:
         while True:

@@ -26,13 +26,13 @@ import psutil
 
 from labctl.local.boto import local_client
 from labctl.local.ports import free_port
+from labctl.paths import REPO_ROOT
 from loadtests import harness
 from loadtests.cpu import cpu_seconds, machine
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 LABCTL = [str(Path(sys.executable).with_name("labctl"))]
 TARGET_CPU_MS_PER_HOLD = 0.5
 TARGET_IDLE_PCT = 3.0
