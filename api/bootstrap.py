@@ -165,13 +165,7 @@ def dynamo_stores(client: DynamoClient, table_name: str, clock: Clock, *, unsafe
 
 
 def _outbox(
-    client: DynamoClient,
-    sqs: SqsApi,
-    settings: Settings,
-    clock: Clock,
-    *,
-    timeout_s: float = 1,
-    background: bool = False,
+    client: DynamoClient, sqs: SqsApi, settings: Settings, clock: Clock, *, timeout_s: float, background: bool = False
 ) -> OutboxService:
     """The outbox relay: pending events in the table, sent to the booking-events queue."""
     from api.adapters.dynamodb.outbox import DynamoOutbox
@@ -282,7 +276,8 @@ async def open_worker_io(settings: Settings) -> WorkerIO:
     queues: dict[str, QueueClient] = {key: SqsQueueClient(sqs, url) for key, url in urls.items() if url}
     outbox = None
     if settings.booking_events_queue_url and settings.store == "dynamodb":
-        outbox = _outbox(await open_data_client(stack, settings), sqs, settings, SystemClock())
+        data = await open_data_client(stack, settings)
+        outbox = _outbox(data, sqs, settings, SystemClock(), timeout_s=RELAY_TIMEOUT_S)
     return WorkerIO(queues, outbox, stack)
 
 
