@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from api.adapters.admission_memory import MemoryRoomStore
 from api.adapters.clock import SystemClock
@@ -41,6 +41,9 @@ from api.settings import DEV_SIGNING_KEY, Settings
 
 if TYPE_CHECKING:
     from api.adapters.dynamodb.client import DynamoClient
+    from api.adapters.sqs import MessageAttribute as MessageAttribute
+    from api.adapters.sqs import ReceivedMessage as ReceivedMessage
+    from api.adapters.sqs import SqsApi
 
 T = TypeVar("T")
 RELAY_TIMEOUT_S = 1.0  # bound on the post-commit relay added to a booking request
@@ -174,7 +177,7 @@ def dynamo_stores(client: DynamoClient, table_name: str, clock: Clock, *, unsafe
 
 
 def _outbox(
-    client: DynamoClient, sqs: Any, settings: Settings, clock: Clock, *, timeout_s: float = 1, background: bool = False
+    client: DynamoClient, sqs: SqsApi, settings: Settings, clock: Clock, *, timeout_s: float, background: bool = False
 ) -> OutboxService:
     """The outbox relay: pending events in the table, sent to the booking-events queue."""
     from api.adapters.dynamodb.outbox import DynamoOutbox
@@ -259,7 +262,7 @@ class QueueClient(Protocol):
     async def arn(self) -> str: ...
     async def receive(
         self, *, max_messages: int, wait_seconds: int, visibility_timeout: int
-    ) -> list[dict[str, Any]]: ...
+    ) -> list[ReceivedMessage]: ...
     async def delete(self, receipt_handles: Sequence[str]) -> int: ...
 
 
@@ -285,7 +288,8 @@ async def open_worker_io(settings: Settings) -> WorkerIO:
     queues: dict[str, QueueClient] = {key: SqsQueueClient(sqs, url) for key, url in urls.items() if url}
     outbox = None
     if settings.booking_events_queue_url and settings.store == "dynamodb":
-        outbox = _outbox(await open_data_client(stack, settings), sqs, settings, SystemClock())
+        data = await open_data_client(stack, settings)
+        outbox = _outbox(data, sqs, settings, SystemClock(), timeout_s=RELAY_TIMEOUT_S)
     return WorkerIO(queues, outbox, stack)
 
 

@@ -7,7 +7,9 @@ call `build_app(config, outdir)` to synthesize in-process.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 if __package__ in (None, ""):
     # `python3 infra/app.py`: put the repo root where the script dir was, else `import constructs`
@@ -27,51 +29,39 @@ from infra.stacks.lab_control import LabControlStack
 from infra.stacks.network import NetworkStack
 from infra.stacks.observability import ObservabilityStack
 
+S = TypeVar("S", bound=cdk.Stack)
+
+
+def lab_tags(config: LabConfig) -> dict[str, str]:
+    """The tags on every stack and resource: the lab's name (the reaper finds its resources by it), its owner."""
+    return {"lab:name": config.lab_name, "lab:owner": config.owner, **config.tags}
+
 
 def add_stacks(app: cdk.App, config: LabConfig) -> dict[str, cdk.Stack]:
     """Add the lab's stacks to `app`, dependencies explicit; returns them by name."""
     lab_env = cdk.Environment(region=config.region)
-    xr = config.cross_region
-    tags = {"lab:name": config.lab_name, "lab:owner": config.owner, **config.tags}
 
-    def props(part: str, what: str) -> dict[str, object]:
-        return {
+    def new(cls: Callable[..., S], part: str, what: str, **deps: object) -> S:
+        """One stack of the lab: its name, description, region, tags and the stacks it builds on."""
+        props: dict[str, object] = {
             "stack_name": config.stack_name(part),
             "description": f"labctl lab {config.lab_name}: {what}",
             "env": lab_env,
-            "cross_region_references": xr,
-            "tags": tags,
+            "cross_region_references": config.cross_region,
+            "tags": lab_tags(config),
         }
+        return cls(app, config.stack_name(part), config=config, **(props | deps))
 
-    network = None
-    if config.compute == "fargate":
-        network = NetworkStack(app, config.stack_name("network"), config=config, **props("network", "VPC + SGs"))
-    data = DataStack(app, config.stack_name("data"), config=config, **props("data", "DynamoDB + SQS"))
-    compute = ComputeStack(
-        app,
-        config.stack_name("compute"),
-        config=config,
-        data=data,
-        network=network,
-        **props("compute", f"API ({config.compute}) + workers"),
-    )
-    edge_props = props("edge", "CloudFront + WAF + web bucket")
-    edge_props["env"] = cdk.Environment(region=EDGE_REGION)
-    edge = EdgeStack(app, config.stack_name("edge"), config=config, compute=compute, **edge_props)
-    observability = ObservabilityStack(
-        app,
-        config.stack_name("observability"),
-        config=config,
-        data=data,
-        compute=compute,
-        **props("observability", "dashboard + SLO alarms"),
-    )
+    network = new(NetworkStack, "network", "VPC + SGs") if config.compute == "fargate" else None
+    data = new(DataStack, "data", "DynamoDB + SQS")
+    compute = new(ComputeStack, "compute", f"API ({config.compute}) + workers", data=data, network=network)
+    edge_env = cdk.Environment(region=EDGE_REGION)
+    edge = new(EdgeStack, "edge", "CloudFront + WAF + web bucket", compute=compute, env=edge_env)
+    observability = new(ObservabilityStack, "observability", "dashboard + SLO alarms", data=data, compute=compute)
     names = stack_names(config)
     control_name = config.stack_name("control")
     managed = [n for n in names if n != control_name]
-    control = LabControlStack(
-        app, control_name, config=config, managed_stack_names=managed, **props("control", "lifecycle")
-    )
+    control = new(LabControlStack, "control", "lifecycle", managed_stack_names=managed)
     stacks: dict[str, cdk.Stack] = {
         s.stack_name: s for s in (network, data, compute, edge, observability) if s is not None
     }
@@ -88,7 +78,7 @@ def build_app(config: LabConfig, outdir: str | None = None, *, nag: bool = True)
     app = cdk.App(outdir=outdir, context=_context(config))
     add_stacks(app, config)
     # Stack tags reach resources only at deploy; Tags.of also writes them into every template.
-    for key, value in {"lab:name": config.lab_name, "lab:owner": config.owner, **config.tags}.items():
+    for key, value in lab_tags(config).items():
         cdk.Tags.of(app).add(key, value)
     if nag:
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))

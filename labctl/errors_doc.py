@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from pathlib import Path
 
 from labctl.errors import AREAS, CODES
+from labctl.paths import REPO_ROOT
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
+DOC = REPO_ROOT / "docs" / "errors.md"
 
 HEADER = """# labctl error codes
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Required, TypedDict, cast
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
@@ -26,13 +26,44 @@ from api.service.ports import OutboxEvent
 
 log = logging.getLogger("api.sqs")
 
+
+class SqsApi(Protocol):
+    """The calls these adapters make on an aiobotocore SQS client (what open_sqs returns); botocore's own
+    request and answer dicts stay untyped inside the adapter."""
+
+    async def send_message(self, **kwargs: Any) -> dict[str, Any]: ...
+    async def send_message_batch(self, **kwargs: Any) -> dict[str, Any]: ...
+    async def receive_message(self, **kwargs: Any) -> dict[str, Any]: ...
+    async def delete_message_batch(self, **kwargs: Any) -> dict[str, Any]: ...
+    async def get_queue_attributes(self, **kwargs: Any) -> dict[str, Any]: ...
+    async def create_queue(self, **kwargs: Any) -> dict[str, Any]: ...
+
+
+class MessageAttribute(TypedDict, total=False):
+    DataType: Required[str]
+    StringValue: str
+    BinaryValue: bytes
+
+
+class ReceivedMessage(TypedDict, total=False):
+    """One message of a ReceiveMessage answer, as the local worker reads it."""
+
+    MessageId: Required[str]
+    ReceiptHandle: Required[str]
+    Body: Required[str]
+    MD5OfBody: str
+    MD5OfMessageAttributes: str
+    Attributes: dict[str, str]
+    MessageAttributes: dict[str, MessageAttribute]
+
+
 MAX_DELAY_SECONDS = 900  # the SQS limit for DelaySeconds
 BATCH = 10  # the SQS limit for SendMessageBatch / DeleteMessageBatch / ReceiveMessage
 
 
 async def open_sqs(
     stack: AsyncExitStack, *, region: str, endpoint_url: str | None, read_timeout: int = 25, attempts: int = 3
-) -> Any:
+) -> SqsApi:
     """Create the client inside `stack`. A poller's read_timeout must exceed the long-poll wait (20 s);
     the API's is short, so a hanging SQS cannot hold a request for long."""
     config = AioConfig(
@@ -44,7 +75,7 @@ async def open_sqs(
     kwargs: dict[str, Any] = {"region_name": region, "config": config}
     if endpoint_url:
         kwargs |= {"endpoint_url": endpoint_url, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
-    return await stack.enter_async_context(get_session().create_client("sqs", **kwargs))
+    return cast(SqsApi, await stack.enter_async_context(get_session().create_client("sqs", **kwargs)))
 
 
 def _attr(value: str) -> dict[str, str]:
@@ -87,7 +118,7 @@ def hold_expiry_message(hold: Hold, delay_seconds: int) -> dict[str, Any]:
 class SqsHoldExpiryScheduler:
     """HoldExpiryScheduler on SQS: one message per hold, delivered after the hold's TTL (DelaySeconds)."""
 
-    def __init__(self, client: Any, queue_url: str) -> None:
+    def __init__(self, client: SqsApi, queue_url: str) -> None:
         self._c = client
         self._url = queue_url
 
@@ -101,7 +132,7 @@ class SqsHoldExpiryScheduler:
 class SqsEventPublisher:
     """Publishes outbox events to the booking-events queue, ten per SendMessageBatch."""
 
-    def __init__(self, client: Any, queue_url: str) -> None:
+    def __init__(self, client: SqsApi, queue_url: str) -> None:
         self._c = client
         self._url = queue_url
 
@@ -129,7 +160,7 @@ class SqsEventPublisher:
 class SqsQueueClient:
     """What a poller needs from one queue: receive (long poll), delete a batch, the queue ARN."""
 
-    def __init__(self, client: Any, queue_url: str) -> None:
+    def __init__(self, client: SqsApi, queue_url: str) -> None:
         self._c = client
         self.url = queue_url
 
@@ -144,7 +175,7 @@ class SqsQueueClient:
         res = await self._call("get_queue_attributes", AttributeNames=["QueueArn"])
         return str(res["Attributes"]["QueueArn"])
 
-    async def receive(self, *, max_messages: int, wait_seconds: int, visibility_timeout: int) -> list[dict[str, Any]]:
+    async def receive(self, *, max_messages: int, wait_seconds: int, visibility_timeout: int) -> list[ReceivedMessage]:
         """One ReceiveMessage with every system and message attribute (the Lambda event needs them)."""
         res = await self._call(
             "receive_message",
@@ -154,7 +185,7 @@ class SqsQueueClient:
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
-        messages: list[dict[str, Any]] = res.get("Messages", [])
+        messages: list[ReceivedMessage] = res.get("Messages", [])
         return messages
 
     async def delete(self, receipt_handles: Sequence[str]) -> int:
@@ -174,7 +205,7 @@ class SqsQueueClient:
 class SqsProbe:
     """Readiness of the queues the API sends to: one GetQueueAttributes each (cheap, no message touched)."""
 
-    def __init__(self, client: Any, queue_urls: Sequence[str]) -> None:
+    def __init__(self, client: SqsApi, queue_urls: Sequence[str]) -> None:
         self._c = client
         self._urls = list(queue_urls)
 
@@ -200,7 +231,7 @@ def load_queue_contract(contracts_dir: Path) -> list[dict[str, Any]]:
     return queues
 
 
-async def ensure_queues(client: Any, contracts_dir: Path, *, prefix: str) -> dict[str, str]:
+async def ensure_queues(client: SqsApi, contracts_dir: Path, *, prefix: str) -> dict[str, str]:
     """Create every contract queue and its DLQ (idempotent); return {queue key: queue URL}.
 
     DLQs are keyed "<key>_dlq". Names are "<prefix><name>" so several labs can share one endpoint.

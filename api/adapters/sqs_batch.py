@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from api.adapters.sqs import BATCH, hold_expiry_message
+from api.adapters.sqs import BATCH, SqsApi, hold_expiry_message
 from api.domain.model import Hold
 
 log = logging.getLogger("api.sqs")
@@ -31,7 +30,7 @@ class BatchedHoldExpiryScheduler:
     """HoldExpiryScheduler that returns at once; a short-lived task sends what has queued up meanwhile."""
 
     def __init__(
-        self, client: Any, queue_url: str, *, linger_s: float = 0.25, max_pending: int = 10_000, attempts: int = 3
+        self, client: SqsApi, queue_url: str, *, linger_s: float = 0.25, max_pending: int = 10_000, attempts: int = 3
     ) -> None:
         self._c = client
         self._url = queue_url

@@ -24,9 +24,12 @@ import sys
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.bootstrap import QueueClient, WorkerIO, open_worker_io
+
+if TYPE_CHECKING:
+    from api.bootstrap import ReceivedMessage
 from api.domain.errors import DependencyUnavailable
 from api.environment import use_environment
 from api.settings import Settings, load_settings
@@ -164,14 +167,12 @@ class Worker:
                 log.warning("delete_failed queue=%s error=%s", key, err)
 
     async def _gather(
-        self, queue: Any, stop: asyncio.Event, room: int, visibility: int, window: float
-    ) -> list[dict[str, Any]]:
+        self, queue: QueueClient, stop: asyncio.Event, room: int, visibility: int, window: float
+    ) -> list[ReceivedMessage]:
         """Lambda's batching window: wait `window` s, then take what came meanwhile (fewer, fuller batches)."""
         await _until(stop, asyncio.sleep(window))
         try:
-            more: list[dict[str, Any]] = await queue.receive(
-                max_messages=room, wait_seconds=0, visibility_timeout=visibility
-            )
+            more = await queue.receive(max_messages=room, wait_seconds=0, visibility_timeout=visibility)
         except DependencyUnavailable:
             return []
         return more

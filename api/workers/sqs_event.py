@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.bootstrap import MessageAttribute, ReceivedMessage
 
 
-def _message_attributes(raw: dict[str, Any]) -> dict[str, Any]:
+def _message_attributes(raw: Mapping[str, MessageAttribute]) -> dict[str, Any]:
     # ReceiveMessage says StringValue/DataType; the Lambda event says stringValue/dataType.
     out: dict[str, Any] = {}
     for name, attr in raw.items():
@@ -24,7 +28,7 @@ def _message_attributes(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def sqs_record(message: dict[str, Any], *, queue_arn: str, region: str) -> dict[str, Any]:
+def sqs_record(message: ReceivedMessage, *, queue_arn: str, region: str) -> dict[str, Any]:
     """One ReceiveMessage message as a Lambda SQS record."""
     record: dict[str, Any] = {
         "messageId": message["MessageId"],
@@ -42,7 +46,7 @@ def sqs_record(message: dict[str, Any], *, queue_arn: str, region: str) -> dict[
     return record
 
 
-def sqs_event(messages: list[dict[str, Any]], *, queue_arn: str, region: str) -> dict[str, Any]:
+def sqs_event(messages: Sequence[ReceivedMessage], *, queue_arn: str, region: str) -> dict[str, Any]:
     """A batch of ReceiveMessage messages as the event Lambda's SQS event source mapping delivers."""
     return {"Records": [sqs_record(m, queue_arn=queue_arn, region=region) for m in messages]}
 

@@ -16,7 +16,6 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -27,6 +26,7 @@ from infra.config import (
     LabConfig,
 )
 from infra.constructs.api_image import ApiImage
+from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge
 from infra.stacks.network import APP_PORT, TEST_LISTENER_PORT, NetworkStack
 
@@ -64,9 +64,7 @@ class BlueGreenFargateApi(Construct):
                 "EMF metrics, and learners can switch it on in lab 'observability'.",
             ),
         )
-        self.log_group = logs.LogGroup(
-            self, "Logs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
+        self.log_group = lab_log_group(self, "Logs")
         self.task_role = iam.Role(
             self,
             "TaskRole",

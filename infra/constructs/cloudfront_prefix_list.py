@@ -7,11 +7,11 @@ deploy time by a read-only DescribeManagedPrefixLists call (AwsCustomResource).
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.constructs.nag import acknowledge, acknowledge_sdk_provider
+from infra.constructs.sdk_call import sdk_resource
 
 PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing"
 
@@ -28,19 +28,11 @@ class CloudFrontPrefixList(Construct):
             physical_resource_id=cr.PhysicalResourceId.of(PREFIX_LIST_NAME),
             output_paths=["PrefixLists.0.PrefixListId"],
         )
-        log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=logs.RetentionDays.ONE_WEEK,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
-        lookup = cr.AwsCustomResource(
+        lookup = sdk_resource(
             self,
             "Lookup",
             on_create=call,
             on_update=call,
-            install_latest_aws_sdk=False,
-            log_group=log_group,
             policy=cr.AwsCustomResourcePolicy.from_sdk_calls(resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE),
         )
         self.prefix_list_id = lookup.get_response_field("PrefixLists.0.PrefixListId")

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constructs.api_image import ApiImage
+from infra.constructs.log_group import lab_log_group
 
 
 class ImageFunction(Construct):
@@ -29,9 +29,7 @@ class ImageFunction(Construct):
         memory_mib: int = 512,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(
-            self, "Logs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
+        self.log_group = lab_log_group(self, "Logs")
         self.role = iam.Role(
             self,
             "Role",

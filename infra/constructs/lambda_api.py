@@ -11,11 +11,11 @@ from collections.abc import Mapping
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constructs.api_image import ApiImage
 from infra.constructs.image_function import ImageFunction
+from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge
 
 API_HANDLER = "api.http.lambda_handler.handler"
@@ -67,9 +67,7 @@ class LambdaHttpApi(Construct):
             default_integration=integrations.HttpLambdaIntegration("Lambda", self.function.function),
             create_default_stage=False,
         )
-        self.access_log_group = logs.LogGroup(
-            self, "AccessLogs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
+        self.access_log_group = lab_log_group(self, "AccessLogs")
         self.stage = apigwv2.HttpStage(
             self,
             "DefaultStage",

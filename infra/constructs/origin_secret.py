@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.constructs.nag import acknowledge, acknowledge_sdk_provider
+from infra.constructs.sdk_call import sdk_resource
 
 HEADER = "X-Origin-Verify"  # api/http/edge_guard.py reads it (a test keeps the two equal)
 VALUE_ENV = "ORIGIN_VERIFY_SECRET"  # ECS injects the value
@@ -65,16 +65,11 @@ class OriginSecretValue(Construct):
             output_paths=["SecretString"],
             logging=cr.Logging.with_data_hidden(),
         )
-        log_group = logs.LogGroup(
-            self, "Logs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
-        read = cr.AwsCustomResource(
+        read = sdk_resource(
             self,
             "Read",
             on_create=call,
             on_update=call,
-            install_latest_aws_sdk=False,
-            log_group=log_group,
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret.secret_arn])]
             ),

@@ -17,11 +17,11 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.constructs.log_group import lab_log_group
 from infra.constructs.nag import acknowledge
 from infra.constructs.reaper_policy import grant_reaper_rights
 
@@ -50,13 +50,7 @@ class Reaper(Construct):
         """stacks: name -> (region, names it depends on) of every stack to delete, in deploy order."""
         super().__init__(scope, construct_id)
         function_name = f"{lab_name}-reaper"
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            log_group_name=f"/aws/lambda/{function_name}",
-            retention=logs.RetentionDays.ONE_WEEK,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
+        self.log_group = lab_log_group(self, "Logs", name=f"/aws/lambda/{function_name}")
         self.failures = sqs.Queue(
             self,
             "Failures",

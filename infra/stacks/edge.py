@@ -13,7 +13,6 @@ import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
@@ -22,6 +21,7 @@ from constructs import Construct
 
 from infra.config import LabConfig, web_bucket_name
 from infra.constructs.edge_nag import acknowledge_edge_findings
+from infra.constructs.log_group import lab_log_group
 from infra.constructs.origin_secret import HEADER as ORIGIN_HEADER
 from infra.constructs.origin_secret import OriginSecretValue
 from infra.constructs.web_acl import EdgeWebAcl
@@ -135,9 +135,7 @@ class EdgeStack(cdk.Stack):
             alias = route53.RecordTarget.from_alias(targets.CloudFrontTarget(self.distribution))
             route53.ARecord(self, "AliasA", zone=zone, record_name=config.domain_name, target=alias)
             route53.AaaaRecord(self, "AliasAaaa", zone=zone, record_name=config.domain_name, target=alias)
-        deploy_logs = logs.LogGroup(
-            self, "DeployLogs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
+        deploy_logs = lab_log_group(self, "DeployLogs")
         s3deploy.BucketDeployment(
             self,
             "WebDeployment",

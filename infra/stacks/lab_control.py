@@ -15,7 +15,6 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_budgets as budgets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import custom_resources as cr
@@ -24,6 +23,7 @@ from constructs import Construct
 from infra.config import LabConfig, stack_dependencies, stack_regions, web_bucket_name
 from infra.constructs.nag import acknowledge
 from infra.constructs.reaper import Reaper
+from infra.constructs.sdk_call import sdk_resource
 from infra.lambdas.reaper.model import outcome_parameter
 
 TAG_KEY = "lab:name"  # infra.app tags every resource with it
@@ -145,12 +145,10 @@ class LabControlStack(cdk.Stack):
         }
         physical_id = cr.PhysicalResourceId.of(name)
         schedule_arn = self.format_arn(service="scheduler", resource="schedule", resource_name=f"default/{name}")
-        log_group = logs.LogGroup(
-            self, "ScheduleLogs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
-        resource = cr.AwsCustomResource(
+        resource = sdk_resource(
             self,
             "Expiry",
+            log_group_id="ScheduleLogs",
             on_create=cr.AwsSdkCall(
                 service="Scheduler", action="createSchedule", parameters=params, physical_resource_id=physical_id
             ),
@@ -164,8 +162,6 @@ class LabControlStack(cdk.Stack):
                 parameters={"Name": name},
                 ignore_error_codes_matching="ResourceNotFoundException",
             ),
-            install_latest_aws_sdk=False,
-            log_group=log_group,
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [
                     iam.PolicyStatement(

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from labctl.output import LabError
+from labctl.paths import CONTRACTS_DIR
 
-PRICES_PATH = Path(__file__).resolve().parents[2] / "contracts" / "prices.json"
+PRICES_PATH = CONTRACTS_DIR / "prices.json"
 
 
 @dataclass(frozen=True)

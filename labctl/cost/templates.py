@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +29,37 @@ def read_assembly(outdir: Path) -> Templates:
             f"{outdir} has no manifest.json.",
             "Point --cdk-out at the output of `cdk synth`, or leave it out to synthesize.",
         )
-    manifest = json.loads(manifest_path.read_text())
-    templates: Templates = {}
+    return {stack.name: stack.template() for stack in stack_artifacts(outdir)}
+
+
+@dataclass(frozen=True)
+class StackArtifact:
+    """One stack of a cloud assembly, as its manifest.json describes it."""
+
+    name: str
+    region: str
+    template_file: Path
+    metadata_file: Path | None  # cdk-nag's acknowledgements and other construct metadata
+
+    def template(self) -> dict[str, Any]:
+        doc: dict[str, Any] = json.loads(self.template_file.read_text())
+        return doc
+
+
+def stack_artifacts(outdir: Path) -> Iterator[StackArtifact]:
+    """Every stack of the cloud assembly in outdir, in manifest order."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
     for artifact in manifest["artifacts"].values():
         if artifact["type"] != "aws:cloudformation:stack":
             continue
         props = artifact["properties"]
-        name = props.get("stackName") or artifact["displayName"]
-        templates[name] = json.loads((outdir / props["templateFile"]).read_text())
-    return templates
+        meta = artifact.get("additionalMetadataFile")
+        yield StackArtifact(
+            name=props.get("stackName") or artifact["displayName"],
+            region=artifact["environment"].rsplit("/", 1)[1],
+            template_file=outdir / props["templateFile"],
+            metadata_file=outdir / meta if meta else None,
+        )
 
 
 def synthesize(*, compute: str, region: str, lab_name: str = "labctl") -> Templates:

@@ -55,31 +55,12 @@ def usage_lines(templates: Templates, prices: PriceTable, requests: int, ttl_hou
     n = float(requests)
     lines: list[Line] = []
     gb_out = n * BYTES_OUT_PER_REQUEST / GIB
-    for stack, lid, _ in resources_of(templates, "AWS::CloudFront::Distribution"):
-        fits = n <= 10_000_000 and gb_out <= 1024
-        kind = "AWS::CloudFront::Distribution"
-        lines.append(
-            _line(
-                prices,
-                kind,
-                lid,
-                stack,
-                "cloudfront_10k_https_requests",
-                n / 10_000,
-                _free(prices, "cloudfront_10k_https_requests", fits),
-            )
-        )
-        lines.append(
-            _line(
-                prices,
-                kind,
-                lid,
-                stack,
-                "cloudfront_gb_out",
-                gb_out,
-                _free(prices, "cloudfront_10k_https_requests", fits),
-            )
-        )
+    cloudfront = "AWS::CloudFront::Distribution"
+    for stack, lid, _ in resources_of(templates, cloudfront):
+        # one free-tier note for both lines: the always-free tier covers requests and bytes together
+        free = _free(prices, "cloudfront_10k_https_requests", n <= 10_000_000 and gb_out <= 1024)
+        for key, qty in (("cloudfront_10k_https_requests", n / 10_000), ("cloudfront_gb_out", gb_out)):
+            lines.append(_line(prices, cloudfront, lid, stack, key, qty, free))
     for stack, lid, _ in resources_of(templates, "AWS::WAFv2::WebACL"):
         lines.append(_line(prices, "AWS::WAFv2::WebACL", lid, stack, "waf_million_requests", n / 1e6))
     for stack, lid, props in resources_of(templates, "AWS::ElasticLoadBalancingV2::LoadBalancer"):
@@ -101,30 +82,13 @@ def usage_lines(templates: Templates, prices: PriceTable, requests: int, ttl_hou
     queues = [q for q in resources_of(templates, "AWS::SQS::Queue") if "RedrivePolicy" in q[2]]
     calls = n * SQS_MESSAGES_PER_REQUEST * SQS_CALLS_PER_MESSAGE
     for stack, lid, _ in queues:  # DLQs see no traffic while the lab is healthy
-        per_queue = calls / len(queues)
+        free = _free(prices, "sqs_million_requests", calls <= 1e6)
         lines.append(
-            _line(
-                prices,
-                "AWS::SQS::Queue",
-                lid,
-                stack,
-                "sqs_million_requests",
-                per_queue / 1e6,
-                _free(prices, "sqs_million_requests", calls <= 1e6),
-            )
+            _line(prices, "AWS::SQS::Queue", lid, stack, "sqs_million_requests", calls / len(queues) / 1e6, free)
         )
     log_gb = n * LOG_BYTES_PER_REQUEST / GIB
-    lines.append(
-        _line(
-            prices,
-            "AWS::Logs::LogGroup",
-            "(all log groups)",
-            "*",
-            "cw_logs_ingest_gb",
-            log_gb,
-            _free(prices, "cw_logs_ingest_gb", log_gb <= 5),
-        )
-    )
+    free = _free(prices, "cw_logs_ingest_gb", log_gb <= 5)
+    lines.append(_line(prices, "AWS::Logs::LogGroup", "(all log groups)", "*", "cw_logs_ingest_gb", log_gb, free))
     for stack, lid, props in resources_of(templates, "AWS::S3::Bucket"):
         if "WebsiteConfiguration" in props or "Web" in lid:
             lines.append(_line(prices, "AWS::S3::Bucket", lid, stack, "s3_1k_get", n * S3_GETS_PER_REQUEST / 1000))

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from labctl.output import LabError
+from labctl.paths import CONTRACTS_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS = REPO_ROOT / "contracts" / "queues.json"
+CONTRACTS = CONTRACTS_DIR / "queues.json"
 
 
 @dataclass(frozen=True)

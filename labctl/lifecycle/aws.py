@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
 from labctl.output import LabError
+from labctl.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CDK_BIN = REPO_ROOT / "node_modules" / ".bin" / "cdk"
 BOOTSTRAP_PARAMETER = "/cdk-bootstrap/hnb659fds/version"  # default qualifier of `cdk bootstrap`
 MIN_BOOTSTRAP_VERSION = 6  # what modern CDK deploys (assets, lookup roles) require

@@ -7,8 +7,9 @@ import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from labctl.lifecycle.aws import CDK_BIN, REPO_ROOT, check_tools
+from labctl.lifecycle.aws import CDK_BIN, check_tools
 from labctl.output import LabError
+from labctl.paths import REPO_ROOT
 
 _QUIET = ["--no-notices", "--no-version-reporting"]
 

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from labctl.load import bench_lab, bench_read, report, runner, stack
+from labctl.paths import REPO_ROOT
 from loadtests import harness
 from loadtests.benchdoc import write_docs
 from loadtests.cpu import CpuSampler, machine
 from loadtests.invariants import check_run
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 HOLDS = "POST /api/shows/{id}/holds"
 # hot-seat holds are mostly fast refusals: the hold path serves ~100 a second here, so the room lets in 60
 HOT_ROOM_ENV = {

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from labctl.local.ports import free_port
-from labctl.local.sqs.bench import LABCTL, REPO_ROOT, lab_pids, start_lab, stop_lab, wait_for_catalog
+from labctl.local.sqs.bench import LABCTL, lab_pids, start_lab, stop_lab, wait_for_catalog
+from labctl.paths import REPO_ROOT
 from loadtests.cpu import CpuSampler
 
 ROOM_ENV = {

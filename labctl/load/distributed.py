@@ -11,6 +11,7 @@ import subprocess
 
 from labctl.load import runner, target
 from labctl.output import LabError
+from labctl.paths import REPO_ROOT
 
 
 def parse_master(master: str) -> tuple[str, int]:
@@ -27,7 +28,7 @@ def join(master: str, processes: int) -> int:
     target.validate_workers(processes, 0)
     if processes < 1:
         raise LabError("invalid_workers", "--processes must be at least 1.", "e.g. --processes 2")
-    procs = [subprocess.Popen(runner.worker_argv(host, port), cwd=runner.REPO_ROOT) for _ in range(processes)]
+    procs = [subprocess.Popen(runner.worker_argv(host, port), cwd=REPO_ROOT) for _ in range(processes)]
     try:
         return max(p.wait() for p in procs)
     except KeyboardInterrupt:

@@ -21,8 +21,8 @@ import psutil
 
 from labctl.local.ports import free_port
 from labctl.output import LabError
+from labctl.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = REPO_ROOT / "loadtests" / "locustfile.py"
 USER_CLASS = {"spike": "ReleaseDayUser", "steady": "ReleaseDayUser", "hot-seat": "HotSeatUser"}
 GRACE_S = 90.0  # catalog discovery + stopping users; a run longer than duration + this is stuck

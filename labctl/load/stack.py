@@ -20,8 +20,7 @@ import httpx
 from labctl.local import procs, services
 from labctl.local.ports import free_port
 from labctl.output import LabError
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from labctl.paths import REPO_ROOT
 
 
 @dataclass

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from labctl.local import procs, state
-from labctl.local.services import REPO_ROOT
 from labctl.local.state import LabState, ServiceRecord
 from labctl.output import LabError
+from labctl.paths import REPO_ROOT
 
 STAGE_TIMEOUT_S = 150.0  # per stage, generous: 2 shared cores can be very slow
 Progress = Callable[[str], None]

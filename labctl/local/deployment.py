@@ -11,7 +11,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "deployment.json"
+from labctl.paths import CONTRACTS_DIR
+
+CONTRACT = CONTRACTS_DIR / "deployment.json"
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from labctl.local import dynamodb_local, procs
-from labctl.local.services import REPO_ROOT
 from labctl.output import JsonDoc, LabError
+from labctl.paths import REPO_ROOT
 
 MIN_PYTHON = (3, 11)
 MIN_NODE = 18

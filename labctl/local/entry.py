@@ -6,17 +6,17 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable
 
 from labctl.durations import LOCAL_TTL, parse_duration
-from labctl.local import dynamodb_local, health, procs, running, services, state
+from labctl.local import detached, dynamodb_local, health, procs, running, services, state
 from labctl.local.results import Ready, Status, Stopped
 from labctl.local.state import LabState
 from labctl.local.supervisor import Options, Supervisor, already_running
 from labctl.output import LabError, err_console
+from labctl.paths import REPO_ROOT
 
 DETACHED_START_TIMEOUT_S = 600.0  # the supervisor times out each stage itself; this is the safety net
 SUPERVISOR_STOP_TIMEOUT_S = 30.0
@@ -87,11 +87,8 @@ def up(
 
 def _start_detached(opts: Options) -> LabState:
     """Spawn the supervisor in its own session and wait for it to report ready (or why it failed)."""
-    argv = [sys.executable, "-m", "labctl.local.supervisor", "--port", str(opts.port)]
-    argv += ["--ttl-seconds", str(opts.ttl_seconds), "--hold-ttl", str(opts.hold_ttl), "--launch-id", opts.launch_id]
-    argv += ["--t0", str(opts.t0)] if opts.t0 else []
     log = state.local_dir() / "supervisor.log"
-    child = procs.spawn(argv, log, services.child_env({}), services.REPO_ROOT)
+    child = procs.spawn(detached.argv(opts), log, services.child_env({}), REPO_ROOT)
     deadline = time.monotonic() + DETACHED_START_TIMEOUT_S
     try:
         while True:

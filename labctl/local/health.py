@@ -11,16 +11,16 @@ import functools
 import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
+from labctl.local.boto import boto_errors, local_client
 from labctl.local.procs import alive, create_time
-from labctl.local.services import DUMMY_CREDENTIAL
 from labctl.local.state import LabState
+from labctl.local.table_counts import SCAN_TIMEOUT_S, safe_counts
 
 TIMEOUT_S = 1.0  # per probe
 SNAPSHOT_DEADLINE_S = 2.0  # every probe, the counts and the queue depths, side by side
@@ -67,29 +67,6 @@ def _get(url: str) -> httpx.Response | Health:
         return Health(False, "not answering")
 
 
-@functools.cache
-def _client(service: str, endpoint: str, region: str, read_timeout: float = TIMEOUT_S) -> Any:
-    """A boto3 client per (service, endpoint), made once: clients are thread-safe, their creation is slow."""
-    import boto3
-    from botocore.config import Config
-
-    # its own session: boto3's default session is not safe to share between threads
-    return boto3.session.Session().client(
-        service,  # type: ignore[call-overload]
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id=DUMMY_CREDENTIAL,
-        aws_secret_access_key=DUMMY_CREDENTIAL,
-        config=Config(retries={"max_attempts": 1}, connect_timeout=TIMEOUT_S, read_timeout=read_timeout),
-    )
-
-
-def _botocore_errors() -> tuple[type[Exception], ...]:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    return (BotoCoreError, ClientError)
-
-
 def probe_api(state: LabState, url: str | None = None) -> Health:
     """/readyz per dependency: all ready is healthy; a degraded one (the queues) is named with its reason."""
     res = _get((url or state.api_url) + "/readyz")
@@ -112,11 +89,11 @@ def probe_dynamodb(state: LabState) -> Health:
     try:
         # the counts' client (one botocore client less to build: they cost ~0.3 s each on a busy machine);
         # its longer read timeout never shows, the snapshot's deadline cuts the probe first
-        ddb = _client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SNAPSHOT_DEADLINE_S)
+        ddb = local_client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SCAN_TIMEOUT_S)
         tables = ddb.list_tables()["TableNames"]
     except (bce.ReadTimeoutError, bce.ConnectTimeoutError):
         return SLOW
-    except _botocore_errors() as err:
+    except boto_errors() as err:
         return Health(False, f"not answering ({type(err).__name__})")
     return Health(True, "healthy") if state.table_name in tables else Health(False, "table missing")
 
@@ -164,7 +141,7 @@ def probe_frontdoor(state: LabState) -> Health:
 def queue_depths(state: LabState) -> dict[str, dict[str, int]]:
     """Messages waiting and in flight per queue (and DLQ); empty when the queue service does not answer."""
     try:
-        sqs = _client("sqs", state.endpoints["sqs"], state.region)
+        sqs = local_client("sqs", state.endpoints["sqs"], state.region)
         depths: dict[str, dict[str, int]] = {}
         for key, url in sorted(state.queues.items()):
             attrs = sqs.get_queue_attributes(
@@ -175,7 +152,7 @@ def queue_depths(state: LabState) -> dict[str, dict[str, int]]:
                 "waiting": int(attrs.get("ApproximateNumberOfMessages", 0)),
                 "in_flight": int(attrs.get("ApproximateNumberOfMessagesNotVisible", 0)),
             }
-    except _botocore_errors():
+    except boto_errors():
         return {}
     return depths
 
@@ -257,9 +234,9 @@ def snapshot(state: LabState) -> Snapshot:
     """Every probe, the table counts and the queue depths at once, within the command's answer budget."""
     # the clients are made here, before the clock starts: botocore's loaders take seconds on a busy machine
     _http()
-    _client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SNAPSHOT_DEADLINE_S)
+    local_client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SCAN_TIMEOUT_S)
     if "sqs" in state.endpoints:
-        _client("sqs", state.endpoints["sqs"], state.region)
+        local_client("sqs", state.endpoints["sqs"], state.region)
     jobs: dict[str, Callable[[], Any]] = {f"probe:{n}": functools.partial(probe_one, state, n) for n in state.services}
     jobs |= {"counts": functools.partial(safe_counts, state), "depths": functools.partial(queue_depths, state)}
     jobs["frontdoor"] = functools.partial(frontdoor_state, state)
@@ -270,52 +247,3 @@ def snapshot(state: LabState) -> Snapshot:
     late = tuple(k for k in ("counts", "depths") if k not in done)
     took = time.time() - t0
     return Snapshot(health, done.get("counts"), done.get("depths") or {}, late, done.get("frontdoor"), given, took)
-
-
-def counts(state: LabState) -> dict[str, dict[str, int]]:
-    """Seats by status, holds by status, bookings: one Scan projecting only `type` and `status`.
-
-    A Scan reads the whole table: fine for a local lab's few thousand items, never for production.
-    """
-    ddb = _client("dynamodb", state.endpoints["dynamodb"], state.region, read_timeout=SNAPSHOT_DEADLINE_S)
-    tally: Counter[tuple[str, str]] = Counter()
-    kwargs: dict[str, Any] = {
-        "TableName": state.table_name,
-        "ProjectionExpression": "#t, #s",
-        "ExpressionAttributeNames": {"#t": "type", "#s": "status"},
-    }
-    while True:
-        page = ddb.scan(**kwargs)
-        for item in page["Items"]:
-            tally[(item.get("type", {}).get("S", "?"), item.get("status", {}).get("S", ""))] += 1
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return summarize(tally)
-
-
-def summarize(tally: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
-    """Fold (type, status) counts into the shape status prints."""
-    seats = {"available": 0, "held": 0, "booked": 0}
-    holds: dict[str, int] = {"total": 0}
-    bookings: dict[str, int] = {"total": 0}
-    catalog = {"movies": 0, "shows": 0}
-    for (kind, status), n in tally.items():
-        if kind == "seat":
-            seats[status] = seats.get(status, 0) + n
-        elif kind == "hold":
-            holds["total"] += n
-            holds[status] = holds.get(status, 0) + n
-        elif kind == "booking":
-            bookings["total"] += n
-        elif kind in ("movie", "show"):
-            catalog[kind + "s"] += n
-    return {"seats": seats, "holds": holds, "bookings": bookings, "catalog": catalog}
-
-
-def safe_counts(state: LabState) -> dict[str, dict[str, int]] | None:
-    """counts(), or None when DynamoDB Local does not answer (status still shows the rest)."""
-    try:
-        return counts(state)
-    except _botocore_errors():
-        return None

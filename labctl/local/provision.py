@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from labctl.local.ports import wait_for_port
-from labctl.local.services import CONTRACTS_DIR, DUMMY_CREDENTIAL, REGION, REPO_ROOT, child_env
+from labctl.local.services import DUMMY_CREDENTIAL, REGION, child_env
 from labctl.output import LabError
+from labctl.paths import CONTRACTS_DIR, REPO_ROOT
 
 SEED_TIMEOUT_SECONDS = 300
 

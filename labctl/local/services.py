@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labctl.local.deployment import contract
+from labctl.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS_DIR = REPO_ROOT / "contracts"
 WEB_DIR = REPO_ROOT / "web"
 WORKER_MODULE_FILE = REPO_ROOT / "api" / "workers" / "local.py"
 REGION = "us-east-1"

@@ -7,15 +7,13 @@ them (restarting the front door, the API, the worker or the queue service if one
 created again, their messages are gone) and runs blue/green rollouts on request (its control API,
 labctl/local/deploy) until Ctrl-C, `labctl down --local` (SIGTERM) or the TTL. Stopping is SIGTERM per
 group, SIGKILL after a grace period, then a check that every port is free. Foreground: `labctl up
---local`. Detached: `python -m labctl.local.supervisor`.
+--local`. Detached: `python -m labctl.local.detached`.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -272,31 +270,3 @@ def already_running() -> LabError:
         "A local lab is already running.",
         "See it with `labctl status --local`; stop it with `labctl down --local`.",
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the detached supervisor (`labctl up --local --detach` starts it)."""
-    p = argparse.ArgumentParser(prog="python -m labctl.local.supervisor")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ttl-seconds", type=int, required=True)
-    p.add_argument("--hold-ttl", type=int, required=True)
-    p.add_argument("--launch-id", required=True)
-    p.add_argument("--t0", type=float, default=None, help="epoch seconds when `labctl up` started")
-    a = p.parse_args(argv)
-
-    def log(msg: str) -> None:
-        sys.stderr.write(f"{time.strftime('%H:%M:%S')} {msg}\n")
-        sys.stderr.flush()
-
-    sup = Supervisor(Options(a.port, a.ttl_seconds, a.hold_ttl, True, a.launch_id, t0=a.t0), progress=log)
-    try:
-        sup.run(on_ready=lambda lab: log(f"ready in {lab.startup_seconds} s: {lab.ui_url}"))
-    except LabError as err:
-        log(f"error {err.code}: {err.message}")
-        state.write_error(a.launch_id, err)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

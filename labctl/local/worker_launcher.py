@@ -11,10 +11,10 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from labctl.paths import REPO_ROOT
+
 MODULE = "api.workers.local"
 
 

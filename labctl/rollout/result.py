@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from labctl.local.frontdoor.groups import percentile
+from labctl.local.frontdoor.metrics import percentile
 from labctl.output import EXIT_FAILURE, EXIT_OK
 from labctl.rollout.load import COLOURS, Tally
 

@@ -44,7 +44,7 @@ def panel(status: dict[str, Any] | None, tally: Tally, rps: int, started: float)
     seen = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for col in ("colour", "answered", "failed", "p50", "p95"):
         seen.add_column(col, justify="left" if col == "colour" else "right")
-    from labctl.local.frontdoor.groups import percentile
+    from labctl.local.frontdoor.metrics import percentile
 
     for colour in (*COLOURS, "none"):
         lat = tally.latencies.get(colour, [])

@@ -10,9 +10,9 @@ import yaml
 
 from labctl.durations import SLO_WINDOW, parse_duration
 from labctl.output import LabError
+from labctl.paths import CONTRACTS_DIR, REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SLO_FILE = REPO_ROOT / "contracts" / "slo.yaml"
+SLO_FILE = CONTRACTS_DIR / "slo.yaml"
 BURN_WINDOWS = ("5m", "30m", "1h", "6h", "3d")  # the windows every report shows
 
 

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import cast
 
-from labctl.tls.demo import REPO_ROOT, DemoServer
+from labctl.paths import REPO_ROOT
+from labctl.tls.demo import DemoServer
 from labctl.tls.inspect import inspect
 from labctl.tls.pki import SCENARIOS, Scenario
 from labctl.tls.target import parse_target

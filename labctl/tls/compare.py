@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from labctl.tls.demo import REPO_ROOT, DemoServer
+from labctl.paths import REPO_ROOT
+from labctl.tls.demo import DemoServer
 from labctl.tls.peers import View, labctl_view, openssl_accepted, openssl_chain, openssl_verdict, sslyze_view
 from labctl.tls.pki import SCENARIOS, Scenario
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from types import TracebackType
 
 from labctl.output import JsonDoc, LabError
+from labctl.paths import REPO_ROOT
 from labctl.tls.pki import SCENARIOS, DemoPki, Scenario, build_scenario
 from labctl.tls.serve import LOW_SECURITY
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # launched by module path: labctl must not import api (import-linter), only start it
 DEFAULT_APP = "api.http.app:create_app()"
 DEFAULT_DIR = Path.home() / ".labctl" / "tls-demo"

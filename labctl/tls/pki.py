@@ -130,6 +130,22 @@ def _save(directory: Path, stem: str, cert: x509.Certificate, key: Key) -> None:
     key_path.chmod(0o600)
 
 
+def _ca_cert(
+    subject: x509.Name, key: Key, issuer: x509.Name, issuer_key: Key, now: dt.datetime, *, days: int
+) -> x509.Certificate:
+    """A CA certificate valid from a day ago for `days` days."""
+    start = now - dt.timedelta(days=1)
+    return _issue(
+        subject=subject,
+        key=key,
+        issuer=issuer,
+        issuer_key=issuer_key,
+        ca=True,
+        not_before=start,
+        not_after=now + dt.timedelta(days=days),
+    )
+
+
 def _ca(directory: Path, now: dt.datetime) -> tuple[x509.Certificate, Key, x509.Certificate, Key]:
     """Reuse the CA pair kept in directory (so a root the learner trusted stays valid), else create it."""
     day = dt.timedelta(days=1)
@@ -138,24 +154,8 @@ def _ca(directory: Path, now: dt.datetime) -> tuple[x509.Certificate, Key, x509.
         return root[0], root[1], inter[0], inter[1]
     root_key, inter_key = _new_key(), _new_key()
     root_name, inter_name = _name("labctl demo Root CA"), _name("labctl demo Intermediate CA")
-    root_cert = _issue(
-        subject=root_name,
-        key=root_key,
-        issuer=root_name,
-        issuer_key=root_key,
-        ca=True,
-        not_before=now - day,
-        not_after=now + 3650 * day,
-    )
-    inter_cert = _issue(
-        subject=inter_name,
-        key=inter_key,
-        issuer=root_name,
-        issuer_key=root_key,
-        ca=True,
-        not_before=now - day,
-        not_after=now + 1825 * day,
-    )
+    root_cert = _ca_cert(root_name, root_key, root_name, root_key, now, days=3650)
+    inter_cert = _ca_cert(inter_name, inter_key, root_name, root_key, now, days=1825)
     _save(directory, "root-ca", root_cert, root_key)
     _save(directory, "intermediate-ca", inter_cert, inter_key)
     return root_cert, root_key, inter_cert, inter_key

@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,27 +89,27 @@ def stop_lab(lab: Lab) -> subprocess.CompletedProcess[str]:
     return done
 
 
-@pytest.fixture(scope="session")
-def local_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    lab = start_lab(tmp_path_factory.mktemp("labctl-home"), hold_ttl=300)
-    try:
-        yield lab
-    finally:
-        stop_lab(lab)
+def lab_fixture(name: str, home: str, hold_ttl: int) -> Callable[[pytest.TempPathFactory], Iterator[Lab]]:
+    """A session fixture `name`: a lab in its own LABCTL_HOME, stopped (and checked clean) at the end."""
+
+    @pytest.fixture(scope="session", name=name)
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+        lab = start_lab(tmp_path_factory.mktemp(home), hold_ttl=hold_ttl)
+        try:
+            yield lab
+        finally:
+            stop_lab(lab)
+
+    return fixture
+
+
+local_lab = lab_fixture("local_lab", "labctl-home", hold_ttl=300)
+short_hold_lab = lab_fixture("short_hold_lab", "labctl-home-short", hold_ttl=5)
 
 
 @pytest.fixture(scope="session")
 def lab_url(local_lab: Lab) -> str:
     return local_lab.url
-
-
-@pytest.fixture(scope="session")
-def short_hold_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    lab = start_lab(tmp_path_factory.mktemp("labctl-home-short"), hold_ttl=5)
-    try:
-        yield lab
-    finally:
-        stop_lab(lab)
 
 
 @pytest.fixture(scope="session")

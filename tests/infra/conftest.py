@@ -30,6 +30,8 @@ from typing import Any
 
 import pytest
 
+from labctl.cost.templates import stack_artifacts
+
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -65,18 +67,12 @@ class SynthResult:
 
 def read_assembly(outdir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
     """Templates by stack name and nag acknowledgements by construct path, from a cloud assembly."""
-    manifest = json.loads((outdir / "manifest.json").read_text())
     templates: dict[str, dict[str, Any]] = {}
     acks: dict[str, dict[str, str]] = {}
-    for artifact in manifest["artifacts"].values():
-        if artifact["type"] != "aws:cloudformation:stack":
-            continue
-        props = artifact["properties"]
-        name = props.get("stackName") or artifact["displayName"]
-        templates[name] = json.loads((outdir / props["templateFile"]).read_text())
-        meta_file = artifact.get("additionalMetadataFile")
-        if meta_file:
-            for path, entries in json.loads((outdir / meta_file).read_text()).items():
+    for stack in stack_artifacts(outdir):
+        templates[stack.name] = stack.template()
+        if stack.metadata_file:
+            for path, entries in json.loads(stack.metadata_file.read_text()).items():
                 for entry in entries:
                     if entry["type"] == "aws:cdk:acknowledged-rules":
                         acks.setdefault(path, {}).update(entry["data"])

@@ -20,6 +20,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from labctl.cost.templates import read_assembly
+
 REPO = Path(__file__).resolve().parents[2]
 PRICES = json.loads((REPO / "contracts" / "prices.json").read_text())
 HOURS = PRICES["hours_per_month"]
@@ -146,12 +148,7 @@ def _synth(mode: str, region: str, outdir: Path) -> dict[str, Any]:
     from infra.config import LabConfig
 
     build_app(LabConfig(region=region, compute=mode), outdir=str(outdir), nag=False).synth()  # type: ignore[arg-type]
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    return {
-        a["displayName"]: json.loads((outdir / a["properties"]["templateFile"]).read_text())
-        for a in manifest["artifacts"].values()
-        if a["type"] == "aws:cloudformation:stack"
-    }
+    return read_assembly(outdir)
 
 
 def main(region: str) -> None:

@@ -4,11 +4,11 @@ second one with AlreadyExists after the earlier stacks are up."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
+from labctl.cost.templates import stack_artifacts
 from tests.infra.conftest import CliSynth, SynthResult
 from tests.infra.physical_names import Claim, claims, clashes
 from tests.infra.variants import every_variant, read_labs, variant_name
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.timeout(900)
 def _session_labs(synth_results: dict[str, SynthResult]) -> dict[tuple[str, str, bool], Any]:
     labs = {}
     for result in synth_results.values():
-        manifest = json.loads((result.outdir / "manifest.json").read_text())
-        regions = {
-            a.get("properties", {}).get("stackName") or a["displayName"]: a["environment"].rsplit("/", 1)[1]
-            for a in manifest["artifacts"].values()
-            if a["type"] == "aws:cloudformation:stack"
-        }
+        regions = {stack.name: stack.region for stack in stack_artifacts(result.outdir)}
         c = result.config
         labs[(c.compute, c.region, c.has_domain)] = (c.lab_name, result.templates, regions)
     return labs

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from labctl.cost.templates import stack_artifacts
+
 REGIONS = ("us-east-1", "eu-west-1")
 DOMAIN = {
     "domain_name": "tickets.example.com",
@@ -56,17 +58,11 @@ def synth(variants: list[tuple[str, str, bool]], outdir: Path) -> None:
 
 def read_labs(outdir: Path) -> dict[str, tuple[dict[str, dict[str, Any]], dict[str, str]]]:
     """lab name -> (templates by stack name, region by stack name), from a cloud assembly."""
-    manifest = json.loads((outdir / "manifest.json").read_text())
     labs: dict[str, tuple[dict[str, dict[str, Any]], dict[str, str]]] = {}
-    for artifact in manifest["artifacts"].values():
-        if artifact["type"] != "aws:cloudformation:stack":
-            continue
-        props = artifact["properties"]
-        stack = props.get("stackName") or artifact["displayName"]
-        lab = stack.rsplit("-", 1)[0]
-        templates, regions = labs.setdefault(lab, ({}, {}))
-        templates[stack] = json.loads((outdir / props["templateFile"]).read_text())
-        regions[stack] = artifact["environment"].rsplit("/", 1)[1]
+    for stack in stack_artifacts(outdir):
+        templates, regions = labs.setdefault(stack.name.rsplit("-", 1)[0], ({}, {}))
+        templates[stack.name] = stack.template()
+        regions[stack.name] = stack.region
     return labs
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from labctl.tls.demo import REPO_ROOT
+from labctl.paths import REPO_ROOT
 from tests.integration.tls_fixtures import run_cli
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]

@@ -7,7 +7,8 @@ import itertools
 import pytest
 
 from labctl.local.deployment import contract
-from labctl.local.frontdoor.groups import GroupError, Sample, TargetGroups, percentile
+from labctl.local.frontdoor.groups import GroupError, TargetGroups
+from labctl.local.frontdoor.metrics import Sample, percentile
 
 
 class Clock:

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from labctl.local import provision
-from labctl.local.health import summarize
+from labctl.local.table_counts import summarize
 from labctl.output import LabError
 
 

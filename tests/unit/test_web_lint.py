@@ -42,12 +42,12 @@ def test_tsc_catches_a_misspelt_api_field_and_a_wrong_argument_type(tmp_path: Pa
     checkout = root / "web" / "js" / "views" / "checkout.js"
     text = checkout.read_text()
     checkout.write_text(text.replace("api.show(hold.show_id, signal)", "api.show(hold.showId, signal)"))
-    ui = root / "web" / "js" / "views" / "movies.js"
+    ui = root / "web" / "js" / "ui.js"  # movieFacts(): the rating, running time and genres of a movie
     ui.write_text(ui.read_text().replace("duration(movie.duration_minutes)", "duration(movie.title)"))
     out = _run([str(TSC), "-p", "tsconfig.json"], root).stdout
     assert "checkout.js" in out
     assert "Property 'showId' does not exist on type 'Hold'" in out
-    assert "movies.js" in out
+    assert "ui.js" in out
     assert "TS2345" in out
 
 

@@ -190,6 +190,23 @@ export function poster(movie, size = "") {
 }
 
 /**
+ * A movie's rating, running time and genres, then its synopsis: the same on its card and its page.
+ * @param {import("./types.js").Movie} movie
+ */
+export function movieFacts(movie) {
+  return [
+    h(
+      "p",
+      { class: "meta" },
+      h("span", { class: "badge" }, movie.rating),
+      h("span", {}, duration(movie.duration_minutes)),
+      h("span", {}, movie.genres.join(" · ")),
+    ),
+    h("p", { class: "synopsis" }, movie.synopsis),
+  ];
+}
+
+/**
  * Set the page heading and title, and move focus there so screen readers start at the top.
  * @param {string} text
  * @param {{title?: string}} [options]

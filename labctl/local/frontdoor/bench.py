@@ -25,8 +25,9 @@ from pathlib import Path
 import psutil
 
 from labctl.local import services
-from labctl.local.frontdoor.groups import percentile
+from labctl.local.frontdoor.metrics import percentile
 from labctl.local.ports import free_port, wait_for_port
+from labctl.paths import REPO_ROOT
 
 HAPROXY_CFG = """global
     nbthread 1
@@ -100,7 +101,7 @@ async def _warm(port: int) -> None:
 @contextmanager
 def _process(argv: list[str], port: int, log: Path, env: dict[str, str] | None = None) -> Iterator[psutil.Process]:
     with log.open("wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=services.REPO_ROOT)
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT)
     try:
         if not wait_for_port(port, 60):
             raise SystemExit(f"{argv[0]} did not listen on {port}: {log.read_text()[-800:]}")

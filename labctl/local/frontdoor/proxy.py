@@ -16,7 +16,8 @@ from typing import cast
 
 import httptools
 
-from labctl.local.frontdoor.groups import Group, Sample, Target, TargetGroups
+from labctl.local.frontdoor.groups import Group, Target, TargetGroups
+from labctl.local.frontdoor.metrics import Sample
 from labctl.local.frontdoor.wire import Request, error_body, response
 
 IDLE_TIMEOUT_S = 60.0  # the ALB's default idle timeout (the infra keeps it)

@@ -24,15 +24,15 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import psutil
 
+from labctl.local.boto import local_client
 from labctl.local.ports import free_port
-from labctl.local.services import DUMMY_CREDENTIAL
+from labctl.paths import REPO_ROOT
 from loadtests import harness
 from loadtests.cpu import cpu_seconds, machine
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 LABCTL = [str(Path(sys.executable).with_name("labctl"))]
 TARGET_CPU_MS_PER_HOLD = 0.5
 TARGET_IDLE_PCT = 3.0
@@ -134,12 +134,7 @@ def wait_for_expiry(worker_log: Path, holds: set[str], timeout_s: float) -> set[
 
 def fill_delayed(sqs_endpoint: str, queue_url: str, count: int, region: str) -> None:
     """count hold-expiry-shaped messages, each delayed 900 s (the SQS maximum), ten per SendMessageBatch."""
-    import boto3
-
-    key = DUMMY_CREDENTIAL
-    sqs = boto3.client(
-        "sqs", endpoint_url=sqs_endpoint, region_name=region, aws_access_key_id=key, aws_secret_access_key=key
-    )
+    sqs = local_client("sqs", sqs_endpoint, region, read_timeout=60, connect_timeout=60)
     for i in range(0, count, 10):
         entries: list[SendMessageBatchRequestEntryTypeDef] = [
             {

@@ -24,8 +24,8 @@ from typing import Any
 
 import psutil
 
+from labctl.local.boto import local_client
 from labctl.local.ports import free_port, wait_for_port
-from labctl.local.services import DUMMY_CREDENTIAL
 from loadtests.cpu import cpu_seconds, machine
 
 BUILT_IN = {
@@ -35,14 +35,7 @@ BUILT_IN = {
 
 
 def _client(url: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    key = DUMMY_CREDENTIAL
-    cfg = Config(retries={"max_attempts": 1}, read_timeout=60)
-    return boto3.client(
-        "sqs", endpoint_url=url, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=key, config=cfg
-    )
+    return local_client("sqs", url, "us-east-1", read_timeout=60, connect_timeout=60)
 
 
 def _send(sqs: Any, url: str, n: int, delay: int, budget_s: float) -> int:

@@ -1,7 +1,7 @@
 // #/ : the movie list.
 
 import { api } from "../api.js";
-import { duration, h, pageHeading, poster } from "../ui.js";
+import { h, movieFacts, pageHeading, poster } from "../ui.js";
 
 /**
  * @param {HTMLElement} main
@@ -26,14 +26,7 @@ export async function render(main, _params, { signal }) {
             { class: "movie-title", id: `m-${movie.id}` },
             h("a", { href: `#/movies/${encodeURIComponent(movie.id)}`, class: "stretched" }, movie.title),
           ),
-          h(
-            "p",
-            { class: "meta" },
-            h("span", { class: "badge" }, movie.rating),
-            h("span", {}, duration(movie.duration_minutes)),
-            h("span", {}, movie.genres.join(" · ")),
-          ),
-          h("p", { class: "synopsis" }, movie.synopsis),
+          ...movieFacts(movie),
           h("span", { class: "card-cta", "aria-hidden": "true" }, "Showtimes →"),
         ),
       ),

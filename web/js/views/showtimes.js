@@ -1,7 +1,7 @@
 // #/movies/{id}[/{YYYY-MM-DD}] : a movie and its showtimes, one day at a time.
 
 import { api } from "../api.js";
-import { dayKey, duration, h, longDate, money, pageHeading, poster, timeOf } from "../ui.js";
+import { dayKey, h, longDate, money, movieFacts, pageHeading, poster, timeOf } from "../ui.js";
 
 /** @typedef {import("../types.js").Show} Show */
 
@@ -109,14 +109,7 @@ export async function render(main, [movieId, wantedDay], { signal }) {
         "div",
         { class: "movie-hero-text" },
         pageHeading(movie.title),
-        h(
-          "p",
-          { class: "meta" },
-          h("span", { class: "badge" }, movie.rating),
-          h("span", {}, duration(movie.duration_minutes)),
-          h("span", {}, movie.genres.join(" · ")),
-        ),
-        h("p", { class: "synopsis" }, movie.synopsis),
+        ...movieFacts(movie),
       ),
     ),
     tabs,
