@@ -1,8 +1,7 @@
 """The one composition root: Settings -> adapters -> services. Nothing else in api/ builds an adapter.
 
-Entry points: `build_services` (the API process; per Lambda execution environment via
-api/environment.py), `open_worker_io` (the local worker's queue clients) and `seed_catalog`
-(`python -m api.seed`).
+Entry points: `build_services` (the API; per Lambda environment via api/environment.py), `open_worker_io`
+(the local worker's queues) and `seed_catalog` (`python -m api.seed`).
 """
 
 from __future__ import annotations
@@ -12,12 +11,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol
 
 from api.adapters.admission_memory import MemoryRoomStore
 from api.adapters.clock import SystemClock
 from api.adapters.memory import MemoryStore, RecordingScheduler
 from api.adapters.payment_mock import MockPaymentGateway
+from api.adapters.secrets import with_secrets
 from api.domain.errors import DependencyUnavailable
 from api.service.admission import AdmissionStore, RoomPolicy, WaitingRoom
 from api.service.bookings import BookingService
@@ -37,7 +37,7 @@ from api.service.ports import (
     Readiness,
     SeatLockStore,
 )
-from api.settings import DEV_SIGNING_KEY, Settings
+from api.settings import Settings
 
 if TYPE_CHECKING:
     from api.adapters.dynamodb.client import DynamoClient
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from api.adapters.sqs import ReceivedMessage as ReceivedMessage
     from api.adapters.sqs import SqsApi
 
-T = TypeVar("T")
 RELAY_TIMEOUT_S = 1.0  # bound on the post-commit relay added to a booking request
 
 
@@ -142,16 +141,6 @@ def room_policy(settings: Settings) -> RoomPolicy:
     )
 
 
-async def _drain_memory_outbox(store: MemoryStore, notes: NotificationService) -> None:
-    """Memory mode stands in for SQS + the booking-events Lambda: deliver outbox events in-process."""
-    while True:
-        await asyncio.sleep(0.5)
-        while store.outbox:
-            event = store.outbox.pop(0)
-            if event.type == "booking_confirmed":
-                await notes.send_confirmation(event.payload["booking_id"])
-
-
 async def open_data_client(stack: AsyncExitStack, settings: Settings) -> DynamoClient:
     """The DynamoDB client of the request path and the workers: aiodynamo, or aiobotocore to compare."""
     if settings.dynamodb_client == "botocore":
@@ -189,21 +178,6 @@ def _outbox(
     return OutboxService(store, queue, clock, timeout_s=timeout_s, in_background=background)
 
 
-async def _read_secrets(settings: Settings) -> Settings:
-    """Lambda has no ECS secret injection: read the secrets named by *_SECRET_ARN once, at cold start."""
-    wanted: dict[str, str] = {}
-    if settings.confirmation_signing_key_secret_arn and settings.confirmation_signing_key == DEV_SIGNING_KEY:
-        wanted["confirmation_signing_key"] = settings.confirmation_signing_key_secret_arn
-    if settings.origin_verify_secret_arn and not settings.origin_verify_secret:
-        wanted["origin_verify_secret"] = settings.origin_verify_secret_arn
-    if not wanted:
-        return settings
-    from api.adapters.secrets import read_secret
-
-    update = {field: await read_secret(arn, region=settings.aws_region) for field, arn in wanted.items()}
-    return settings.model_copy(update=update)
-
-
 async def build_services(settings: Settings, *, long_running: bool = False) -> Services:
     """Create adapters for the configured store and wire the services (call once per process).
 
@@ -215,12 +189,12 @@ async def build_services(settings: Settings, *, long_running: bool = False) -> S
         movies, shows = demo_catalog(datetime.now(UTC).date(), 7)
         await mem.put_catalog(movies, shows)
         services = wire(settings, memory_stores(mem))
-        services.background.append(asyncio.create_task(_drain_memory_outbox(mem, services.notifications)))
+        services.background.append(asyncio.create_task(mem.deliver_outbox(services.notifications.send_confirmation)))
         return services
 
     stack = AsyncExitStack()
     clock = SystemClock()
-    settings = await _read_secrets(settings)
+    settings = await with_secrets(settings)
     client = await open_data_client(stack, settings)
     stores = dynamo_stores(client, settings.table_name, clock, unsafe=settings.seat_lock_mode == "unsafe")
     scheduler: HoldExpiryScheduler | None = None

@@ -5,7 +5,9 @@ Atomicity comes from asyncio: no method awaits between its checks and its writes
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -43,6 +45,15 @@ class MemoryStore:
         self.notices: dict[str, Notice] = {}
         self.idempotency: dict[str, _Idem] = {}
         self.outbox: list[OutboxEvent] = []
+
+    async def deliver_outbox(self, send_confirmation: Callable[[str], Awaitable[object]]) -> None:
+        """Stand in for SQS + the booking-events Lambda: deliver outbox events in-process, every 0.5 s."""
+        while True:
+            await asyncio.sleep(0.5)
+            while self.outbox:
+                event = self.outbox.pop(0)
+                if event.type == "booking_confirmed":
+                    await send_confirmation(str(event.payload["booking_id"]))
 
     async def ping(self) -> None:
         """Readiness: always ready."""
