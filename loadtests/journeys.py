@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from locust import between, constant, task
+from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
@@ -273,35 +273,3 @@ class HotSeatUser(ApiUser):
             self.checkout(hold_id, decline_share=0.0, retry_share=0.2)
         elif roll < 0.9:
             self.release(hold_id)
-
-
-class HealthUser(ApiUser):
-    """The baseline: the same server answering a trivial endpoint (no I/O)."""
-
-    wait_time = between(0.5, 2.0)
-
-    @task
-    def healthz(self) -> None:
-        self.call("GET", "/healthz", "GET /healthz")
-
-
-class HealthReader(ApiUser):
-    """GET /healthz back to back: the server's ceiling for a request that does nothing."""
-
-    wait_time = constant(0)
-
-    @task
-    def healthz(self) -> None:
-        self.call("GET", "/healthz", "GET /healthz")
-
-
-class SeatMapReader(ApiUser):
-    """The seat-map read path back to back (the popular shows, as on release day): its ceiling beside /healthz."""
-
-    wait_time = constant(0)
-
-    @task
-    def read(self) -> None:
-        if not CTX.shows:
-            raise StopUser()  # catalog discovery failed
-        self.seat_map(random.choice(CTX.fresh[:3] or CTX.shows))

@@ -23,7 +23,8 @@ import gevent
 from locust import LoadTestShape, events
 
 from loadtests import shapes
-from loadtests.journeys import CTX, HealthReader, HealthUser, HotSeatUser, ReleaseDayUser, SeatMapReader
+from loadtests.journeys import CTX, HotSeatUser, ReleaseDayUser
+from loadtests.readers import HealthReader, HealthUser, SeatMapReader
 from loadtests.recorder import Recorder, is_failure
 
 __all__ = ["HealthReader", "HealthUser", "HotSeatUser", "ReleaseDayShape", "ReleaseDayUser", "SeatMapReader"]
