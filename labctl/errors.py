@@ -234,6 +234,9 @@ AREAS: tuple[Area, ...] = (
     _area(
         "Labs: `labctl labs list/check` and the labs' own checks",
         ("lab_not_found", "There is no lab with that number.", "`labctl labs list`"),
+        ("lab_file_unreadable", "A file a lab asked you to save is not a JSON object.", "Save it again."),
+        ("zizmor_failed", "zizmor did not print its JSON report for a workflow file.", "Run it by hand and read why."),
+        ("lab_has_no_readme", "The lab's folder has no README.md to show.", "Read the folder's files directly."),
         ("lab_unreachable", "The lab's API does not answer.", "`labctl status --local`"),
         ("unexpected_response", "The API answered a lab's request with an unexpected status.", "Read the message."),
         ("no_free_seat", "Every seat of every show is taken.", "Restart the lab to reseed it."),
