@@ -190,7 +190,11 @@ AREAS: tuple[Area, ...] = (
         ("redrive_incomplete", "SQS refused some messages during a copy redrive.", "Run `labctl dlq redrive` again."),
     ),
     _area(
-        "TLS and handshakes: `labctl tls inspect/demo`, `labctl net handshake/compare-http`",
+        "TLS and handshakes: `labctl tls inspect/demo`, `labctl net handshake/compare-http/capture`",
+        ("capture_needs_root", "A packet capture needs root (CAP_NET_RAW).", "Run it with sudo."),
+        ("capture_unsupported", "No packet socket on this system (not Linux).", "Use tcpdump -i lo0 -w FILE."),
+        ("invalid_capture", "`net capture` without --out, or --seconds out of 1-120.", "Fix the options."),
+        ("not_a_pcap", "The file is not a pcap capture.", "Capture again with --out FILE.pcap."),
         ("invalid_url", "Not an http:// or https:// URL.", "Fix the URL."),
         ("invalid_count", "`--count` is out of range.", "Fix the value."),
         ("invalid_assets", "`--assets` is out of range.", "Fix the value."),

@@ -41,7 +41,7 @@ def answer(answers: Doc, key: str, want: object, *, tolerance: float | None = No
     """One answer compared with the value computed from the system (TODO while the key is missing)."""
     name = f"answer: {key}"
     if key not in answers:
-        return Item(name, None, f"not answered yet: add \"{key}\" to your answers file")
+        return Item(name, None, f'not answered yet: add "{key}" to your answers file')
     got = answers[key]
     if tolerance is not None and isinstance(got, (int, float)) and isinstance(want, (int, float)):
         ok = abs(got - want) <= tolerance * max(abs(want), 1e-9)
