@@ -1,0 +1,76 @@
+"""Labs 09 (IAM) and 10 (the WAF half), as scripted learners on the session's synthesized assembly.
+
+The learner's `npx cdk synth -o ~/.labctl/labs/NN/cdk.out` is stood in for by the session's Fargate synth
+(the same app, the same logical ids): a link at the path the README names.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.labs import fresh_home, load_check, not_done, verdict
+
+IAM_ANSWERS = {
+    "api_task_role": "ApiTaskRole",
+    "api_execution_role": "ApiExecutionRole",
+    "roles_reading_origin_secret": ["ApiExecutionRole"],
+    "roles_reading_signing_key": ["BookingEventsWorkerRole", "ApiExecutionRole"],
+    "roles_deleting_table_items": ["ApiTaskRole"],
+    "roles_deleting_the_table": [],
+    "roles_deleting_stacks": ["ReaperRole"],
+    "secret_env_vars": ["CONFIRMATION_SIGNING_KEY", "ORIGIN_VERIFY_SECRET"],
+}
+WAF_ANSWERS = {
+    "waf_rules": ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "HoldCreationRateLimit"],
+    "waf_default_action": "Allow",
+    "rate_limit_requests": 300,
+    "rate_limit_window_s": 300,
+    "rate_limit_status": 429,
+    "origin_header": "X-Origin-Verify",
+}
+
+
+def test_lab09_fails_fresh_and_passes_after_the_steps(
+    synth_results: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = fresh_home(tmp_path, monkeypatch, "09")
+    lab = load_check("09-iam")
+    ok, checked = verdict(lab)
+    assert (ok, [i.ok for i in checked]) == (False, [None])
+
+    (work / "cdk.out").symlink_to(synth_results["fargate"].outdir)
+    # the task role mistaken for the one that reads the injected secrets
+    (work / "answers.json").write_text(json.dumps({**IAM_ANSWERS, "roles_reading_origin_secret": ["ApiTaskRole"]}))
+    ok, checked = verdict(lab)
+    assert [i.name for i in checked if not i.ok] == ["answer: roles_reading_origin_secret"]
+
+    # the session's lab runs in eu-west-1: a custom resource reads the origin secret to hand it to the
+    # us-east-1 edge stack, and the learner who reads this template finds its role too
+    cross_region = ["ApiExecutionRole", "AWS679f53fac002430cb0da5b7982bd2287ServiceRole"]
+    (work / "answers.json").write_text(json.dumps({**IAM_ANSWERS, "roles_reading_origin_secret": cross_region}))
+    ok, checked = verdict(lab)
+    assert ok, not_done(checked)
+    assert len(checked) == 1 + len(IAM_ANSWERS)
+
+
+def test_lab10_waf_half_fails_fresh_and_passes_after_the_steps(
+    synth_results: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = fresh_home(tmp_path, monkeypatch, "10")
+    lab = load_check("10-security")
+    [fresh] = lab.check_waf(work / "cdk.out", work / "answers.json")
+    assert fresh.ok is None
+
+    (work / "cdk.out").symlink_to(synth_results["fargate"].outdir)
+    (work / "answers.json").write_text(json.dumps({**WAF_ANSWERS, "rate_limit_requests": 100}))
+    checked = lab.check_waf(work / "cdk.out", work / "answers.json")
+    assert [i.name for i in checked if not i.ok] == ["answer: rate_limit_requests"]
+
+    (work / "answers.json").write_text(json.dumps(WAF_ANSWERS))
+    checked = lab.check_waf(work / "cdk.out", work / "answers.json")
+    assert all(i.ok for i in checked), not_done(checked)
+    assert len(checked) == 1 + len(WAF_ANSWERS)
