@@ -41,7 +41,7 @@ def check_logs(api_log: Path) -> list[Item]:
     seen = tagged_requests(api_log)
     if not seen:
         return [Item("tagged requests in the API log", None, f"not done yet: no request id starting {TAG} (step 1)")]
-    (status, code), count = seen.most_common(1)[0]
+    (status, code), _count = seen.most_common(1)[0]
     expected: dict[str, object] = {
         "tagged_requests": sum(seen.values()),
         "tagged_status": status,

@@ -1,0 +1,178 @@
+"""Scripted learners for the labs that run against the local lab: each check fails on a fresh lab (no
+files saved, nothing done) and passes after the README's steps. They share the session's labs
+(tests/e2e/conftest.py); each learner's files go in that lab's LABCTL_HOME/labs/NN, wiped first.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Lab
+from tests.support.labs import load_check, not_done, verdict
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
+
+
+def _learner(lab: Lab, number: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the checks at `lab` and give the learner an empty $LABCTL_HOME/labs/NN."""
+    monkeypatch.setenv("LABCTL_HOME", str(lab.home))
+    work = lab.home / "labs" / number
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    return work
+
+
+def _first_show(api: httpx.Client) -> str:
+    movie = api.get("/api/movies").json()["items"][0]["id"]
+    return str(api.get(f"/api/movies/{movie}/shows").json()["items"][0]["id"])
+
+
+def _free_seat(api: httpx.Client, show: str) -> str:
+    seats = api.get(f"/api/shows/{show}/seats").json()["seats"]
+    return str(next(s["id"] for s in reversed(seats) if s["status"] == "available"))
+
+
+@pytest.fixture(scope="module")
+def rollouts(local_lab: Lab) -> dict[str, str]:
+    """Lab 08's two rollouts, run once: the good and the broken one's --json documents."""
+    docs = {}
+    for name, extra in (("good", []), ("broken", ["--break-green"])):
+        done = local_lab.run(
+            "rollout", "--local", "--duration", "5s", "--bake", "5s", "--rps", "30", *extra, "--json", timeout=120
+        )
+        docs[name] = done.stdout
+    return docs
+
+
+def test_lab08_fails_fresh_and_passes_after_a_good_and_a_broken_rollout(
+    local_lab: Lab, rollouts: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = _learner(local_lab, "08", monkeypatch)
+    lab = load_check("08-blue-green")
+    ok, checked = verdict(lab)
+    assert (ok, [i.ok for i in checked]) == (False, [None, None])
+
+    (work / "good.json").write_text(rollouts["good"])
+    (work / "broken.json").write_text(rollouts["broken"])
+    broken = json.loads(rollouts["broken"])
+    answers = {
+        "broken_failed_requests": broken["failed"],
+        "broken_green_requests_in_bake": broken["bake"]["green_requests"],
+        "revision_now": local_lab.state()["revision"],
+    }
+    (work / "answers.json").write_text(json.dumps({**answers, "revision_now": 1000}))
+    ok, checked = verdict(lab)
+    assert [i.name for i in checked if not i.ok] == ["answer: revision_now"]
+    (work / "answers.json").write_text(json.dumps(answers))
+    ok, checked = verdict(lab)
+    assert ok, not_done(checked)
+    assert len(checked) == 8
+
+
+def test_lab10_live_half_fails_fresh_and_passes_after_the_probes(
+    local_lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = _learner(local_lab, "10", monkeypatch)
+    lab = load_check("10-security")
+    [fresh] = lab.check_probes(local_lab.url, work / "probes.json")
+    assert fresh.ok is None
+
+    with httpx.Client(base_url=local_lab.url, timeout=10) as api:  # the learner sends each probe, notes the answer
+        show = _first_show(api)
+        seen = {name: dict(zip(("status", "code"), lab.probe(api, show, name), strict=True)) for name in lab.PROBES}
+    (work / "probes.json").write_text(json.dumps({**seen, "not_json": {"status": 400, "code": "bad_request"}}))
+    checked = lab.check_probes(local_lab.url, work / "probes.json")
+    assert [i.name for i in checked if not i.ok] == ["probe not_json"]
+    (work / "probes.json").write_text(json.dumps(seen))
+    checked = lab.check_probes(local_lab.url, work / "probes.json")
+    assert all(i.ok for i in checked), not_done(checked)
+    assert seen["encoded_path"] == {"status": 400, "code": "non_canonical_path"}
+
+
+def test_lab02_booking_and_hold_items_fail_fresh_and_pass_after_the_steps(
+    short_hold_lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = _learner(short_hold_lab, "02", monkeypatch)
+    lab = load_check("02-async")
+    _, checked = verdict(lab)
+    assert [i.ok for i in checked[:2]] == [None, None]
+    assert [i.ok for i in checked[3:]] == [None]
+
+    with httpx.Client(base_url=short_hold_lab.url, timeout=10) as api:
+        show = _first_show(api)
+        held = api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]}).json()
+        booked_hold = api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]}).json()
+        body = {
+            "hold_id": booked_hold["hold_id"],
+            "customer": {"name": "Lab 02", "email": "lab02@example.com"},
+            "payment": {"token": "tok_visa"},
+        }
+        booking = api.post("/api/bookings", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+        (work / "answers.json").write_text(
+            json.dumps({"hold_id": held["hold_id"], "booking_id": booking["booking_id"], "max_receive_count": 3})
+        )
+        deadline = time.monotonic() + 30  # TTL 5 s + 1 s delay + the worker's poll
+        while time.monotonic() < deadline and api.get(f"/api/holds/{held['hold_id']}").json()["status"] != "released":
+            time.sleep(0.5)
+    _, checked = verdict(lab)
+    assert [i.ok for i in checked[:2]] == [True, True], not_done(checked)
+    assert checked[3].ok is True
+
+
+def _slo(lab: Lab, *args: str) -> dict[str, Any]:
+    done = lab.run("slo", "report", "--local", *args, "--json")
+    assert done.stdout, done.stderr
+    doc: dict[str, Any] = json.loads(done.stdout)
+    return doc
+
+
+def _availability_alerts(doc: dict[str, Any]) -> list[str]:
+    return list(next(s for s in doc["slos"] if s["name"] == "availability")["alerts"])
+
+
+def test_lab12_live_half_fails_fresh_and_passes_after_the_query_and_the_alerts(
+    local_lab: Lab, rollouts: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = _learner(local_lab, "12", monkeypatch)
+    lab = load_check("12-observability")
+    api_log = local_lab.home / "local" / "logs" / "api.log"
+    prefix = f"lab12-{uuid.uuid4().hex[:6]}-"
+    monkeypatch.setattr(lab, "TAG", prefix)  # this session's learner, apart from any earlier one
+    assert [i.ok for i in lab.check_logs(api_log)] == [None]
+    assert [i.ok for i in lab.check_alerts()] == [None, None]
+
+    with httpx.Client(base_url=local_lab.url, timeout=10) as api:
+        for i in range(4):
+            assert api.get("/api/movies/no-such-movie", headers={"X-Request-Id": f"{prefix}{i:03d}"}).status_code == 404
+    time.sleep(0.5)  # the access line is written after the response
+    answers = {"tagged_requests": 4, "tagged_status": 404, "tagged_error_code": "movie_not_found"}
+    (work / "answers.json").write_text(json.dumps(answers))
+    assert all(i.ok for i in lab.check_logs(api_log)), not_done(lab.check_logs(api_log))
+
+    # the broken rollout's 503s reach the lab's CloudWatch within the shipper's flush; the alert fires
+    deadline, firing = time.monotonic() + 60, {}
+    while time.monotonic() < deadline:
+        firing = _slo(local_lab)
+        if _availability_alerts(firing):
+            break
+        time.sleep(3)
+    (work / "firing.json").write_text(json.dumps(firing))
+    # the learner evaluates a window that starts the minute after the incident (metrics are per minute)
+    ended = max(e["at"] for e in json.loads(rollouts["broken"])["events"])
+    since = datetime.fromtimestamp(ended, UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    time.sleep(max(0.0, (since - datetime.now(UTC)).total_seconds() + 1))
+    cleared = _slo(local_lab, "--since", since.strftime("%Y-%m-%dT%H:%M:%S"))
+    (work / "cleared.json").write_text(json.dumps(firing))  # a mistake first: the same report twice
+    assert [i.ok for i in lab.check_alerts()] == [True, True, True, False]
+    (work / "cleared.json").write_text(json.dumps(cleared))
+    checked = lab.check_alerts()
+    assert all(i.ok for i in checked), not_done(checked)
