@@ -74,3 +74,49 @@ def test_lab10_waf_half_fails_fresh_and_passes_after_the_steps(
     checked = lab.check_waf(work / "cdk.out", work / "answers.json")
     assert all(i.ok for i in checked), not_done(checked)
     assert len(checked) == 1 + len(WAF_ANSWERS)
+
+
+def _crossover(lab: Any, fargate: dict[str, Any], lam: dict[str, Any]) -> int:
+    """The learner's search: double --requests until Lambda costs more, then halve the gap."""
+    low, high = 1, 1_000
+    while lab._totals(fargate, lam, high)[1] < lab._totals(fargate, lam, high)[0]:
+        low, high = high, high * 2
+    while high - low > low // 50:
+        mid = (low + high) // 2
+        f, lm = lab._totals(fargate, lam, mid)
+        low, high = (mid, high) if lm < f else (low, mid)
+    return high
+
+
+def test_lab05_fails_fresh_and_passes_after_the_answers(
+    templates: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from labctl.cost.estimate import estimate
+
+    work = fresh_home(tmp_path, monkeypatch, "05")
+    lab = load_check("05-cost")
+    ok, checked = verdict(lab)  # no answers: nothing is synthesized yet
+    assert (ok, [i.ok for i in checked]) == (False, [None])
+
+    fargate, lam = templates["fargate"], templates["lambda"]
+    est = {m: estimate(templates[m], region="us-east-1", ttl_hours=2.0, requests=10_000) for m in ("fargate", "lambda")}
+    by_type: dict[str, float] = {}  # the estimate's fixed lines, summed per resource type
+    for line in est["fargate"].lines:
+        if line.kind == "fixed":
+            by_type[line.resource] = by_type.get(line.resource, 0.0) + line.usd
+    answers = {
+        "cheapest_mode": min(est.values(), key=lambda e: e.total_usd).compute,
+        "fargate_per_hour_usd": round(est["fargate"].per_hour_usd, 4),
+        "biggest_fixed_item": max(by_type, key=lambda k: by_type[k]),
+        "public_ipv4_per_hour_usd": 0.005,
+        "nat_gateway_per_hour_usd": 0.045,
+        "crossover_requests": 1_000,  # a guess before trying --requests
+    }
+    (work / "answers.json").write_text(json.dumps(answers))
+    checked = lab.check_answers(fargate, lam, work / "answers.json")
+    assert [i.name for i in checked if not i.ok] == ["answer: crossover_requests"]
+
+    (work / "answers.json").write_text(json.dumps({**answers, "crossover_requests": _crossover(lab, fargate, lam)}))
+    checked = lab.check_answers(fargate, lam, work / "answers.json")
+    assert all(i.ok for i in checked), not_done(checked)
+    assert len(checked) == 6
