@@ -6,7 +6,9 @@ files saved, nothing done) and passes after the README's steps. They share the s
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -98,6 +100,36 @@ def test_lab10_live_half_fails_fresh_and_passes_after_the_probes(
     checked = lab.check_probes(local_lab.url, work / "probes.json")
     assert all(i.ok for i in checked), not_done(checked)
     assert seen["encoded_path"] == {"status": 400, "code": "non_canonical_path"}
+
+
+def test_lab00_fails_fresh_and_passes_after_the_three_exercises(
+    short_hold_lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _learner(short_hold_lab, "00", monkeypatch)
+    lab = load_check("00-local-lab")
+    ok, checked = verdict(lab)
+    assert not ok
+    assert checked[-1].ok is None  # exercise 3: nobody killed this lab's API yet
+
+    with httpx.Client(base_url=short_hold_lab.url, timeout=10) as api:  # exercises 1 and 2
+        show = _first_show(api)
+        hold = api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]}).json()
+        body = {"hold_id": hold["hold_id"], "customer": {"name": "Lab 00", "email": "l@example.com"}}
+        api.post(
+            "/api/bookings",
+            json={**body, "payment": {"token": "tok_visa"}},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]})  # left to expire (TTL 5 s)
+    os.kill(short_hold_lab.state()["services"]["api"]["pid"], signal.SIGKILL)  # exercise 3
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ok, checked = verdict(lab)
+        if ok:
+            break
+        time.sleep(1)
+    assert ok, not_done(checked)
+    short_hold_lab.pids.append(short_hold_lab.state()["services"]["api"]["pid"])  # the teardown checks it too
 
 
 def test_lab02_booking_and_hold_items_fail_fresh_and_pass_after_the_steps(

@@ -7,6 +7,7 @@ The learner's `npx cdk synth -o ~/.labctl/labs/NN/cdk.out` is stood in for by th
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,33 @@ def test_lab05_fails_fresh_and_passes_after_the_answers(
     checked = lab.check_answers(fargate, lam, work / "answers.json")
     assert all(i.ok for i in checked), not_done(checked)
     assert len(checked) == 6
+
+
+def test_lab12_dashboard_third_fails_fresh_and_passes_after_the_answers(
+    synth_results: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = fresh_home(tmp_path, monkeypatch, "12")
+    lab = load_check("12-observability")
+    assert [i.ok for i in lab.check_dashboard(work / "cdk.out", work / "answers.json")] == [None]
+
+    (work / "cdk.out").symlink_to(synth_results["fargate"].outdir)
+    template = synth_results["fargate"].templates["ftest-observability"]
+    body = next(r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard")
+    joined = "".join(p for p in body["Properties"]["DashboardBody"]["Fn::Join"][1] if isinstance(p, str))
+    titles = re.findall(r'"title":"([^"]+)"', joined)  # the README's jq + grep
+    alarms = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    answers = {
+        "dashboard_widgets": len(titles),
+        "alarms": len(alarms),
+        "logs_insights_widget": "Errors by code",
+    }
+    (work / "answers.json").write_text(json.dumps(answers))
+    checked = lab.check_dashboard(work / "cdk.out", work / "answers.json")
+    assert [i.name for i in checked if not i.ok] == ["answer: logs_insights_widget"]
+
+    answers["logs_insights_widget"] = next(t for t in titles if "Logs Insights" in t)
+    (work / "answers.json").write_text(json.dumps(answers))
+    checked = lab.check_dashboard(work / "cdk.out", work / "answers.json")
+    assert all(i.ok for i in checked), not_done(checked)
+    assert len(titles) >= 10
+    assert len(alarms) >= 18

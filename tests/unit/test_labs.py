@@ -107,8 +107,10 @@ def test_labs_list_shows_done_only_after_a_passing_check(labs_dir: Path) -> None
     assert listed["01"]["last_check"]["total_items"] == 1
     assert listed["02"]["last_check"] is None
     text = runner.invoke(labs_command.app, ["list"], env={"COLUMNS": "120"}).stdout.splitlines()
-    assert text[0].startswith("00  done") and "1/1 passed" in text[0]
-    assert text[1].startswith("01  not yet") and "0/1 passed" in text[1]
+    assert text[0].startswith("00  done")
+    assert "1/1 passed" in text[0]
+    assert text[1].startswith("01  not yet")
+    assert "0/1 passed" in text[1]
     assert "never checked" in text[2]
     assert text[-1].startswith("1/5 done")
 
