@@ -30,6 +30,12 @@ def read_doc(path: Path) -> Doc | None:
     return doc
 
 
+def listed(doc: Doc, key: str) -> list[object]:
+    """doc[key] when it is a list, else an empty list (a saved file from another command, say)."""
+    value = doc.get(key)
+    return list(value) if isinstance(value, list) else []
+
+
 def saved(name: str, path: Path, doc: Doc | None) -> Item:
     """TODO while the file is missing, PASS once it is there."""
     if doc is None:

@@ -32,11 +32,12 @@ def assembly(outdir: Path) -> tuple[Templates | None, Item]:
     return templates, Item(name, True, f"{len(templates)} stacks in {outdir}")
 
 
-def resources(templates: Templates, kind: str) -> dict[str, dict[str, Any]]:
-    """Every resource of one CloudFormation type, by logical id, across the stacks."""
+def resources(templates: Templates, kind: str, stack_suffix: str = "") -> dict[str, dict[str, Any]]:
+    """Every resource of one CloudFormation type, by logical id, across the stacks (named ...<stack_suffix>)."""
     return {
         lid: res
-        for template in templates.values()
+        for name, template in templates.items()
+        if name.endswith(stack_suffix)
         for lid, res in template.get("Resources", {}).items()
         if res.get("Type") == kind
     }
@@ -50,7 +51,7 @@ def logical_id(templates: Templates, kind: str, prefix: str) -> str:
 
 def roles_allowed(templates: Templates, action: str, resource_id: str) -> list[str]:
     """Short names of the roles whose policies allow `action` on a resource naming `resource_id` (or *)."""
-    out = set()
+    out: set[str] = set()
     for policy in resources(templates, "AWS::IAM::Policy").values():
         props = policy["Properties"]
         for stmt in props["PolicyDocument"]["Statement"]:

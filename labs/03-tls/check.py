@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labctl.labs import checklist
-from labctl.labs.answers import Doc, lab_file, read_doc
+from labctl.labs.answers import Doc, lab_file, listed, read_doc
 from labctl.output import LabError
 from labctl.tls.demo import DEFAULT_DIR, DemoServer
 from labctl.tls.inspect import inspect
@@ -73,8 +73,9 @@ def check_round_trips() -> list[Result]:
         if doc is None:
             results.append(Result(name, None, f"not done yet: save {path} (step 2)"))
             continue
-        phases = doc.get("phases") if isinstance(doc.get("phases"), list) else []
-        rtts = next((p.get("rtts") for p in phases if isinstance(p, dict) and p.get("phase") == "tls"), None)
+        rtts = next(
+            (p.get("rtts") for p in listed(doc, "phases") if isinstance(p, dict) and p.get("phase") == "tls"), None
+        )
         right = doc.get("rtt_ms") == 50 and doc.get("tls_version") == f"TLSv{version}"
         ok = right and isinstance(rtts, (int, float)) and low <= rtts <= high
         detail = f"measured {rtts} RTT at --rtt {doc.get('rtt_ms')} ms, {doc.get('tls_version')}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from labctl.labs import checklist
-from labctl.labs.answers import answers_items, lab_file, read_doc, saved
+from labctl.labs.answers import answers_items, lab_file, listed, read_doc, saved
 from labctl.labs.checklist import Item
 from labctl.net.capture import Connection, report
 
@@ -64,7 +64,7 @@ def check() -> list[Item]:
     items.append(saved("HTTP/1.1 vs HTTP/2 comparison saved", path, doc))
     if doc is None or not http or not https or not all(i.ok for i in items):
         return items
-    runs = {str(r["protocol"]): int(r["connections"]) for r in doc.get("runs", []) if isinstance(r, dict)}
+    runs = {str(r["protocol"]): int(r["connections"]) for r in listed(doc, "runs") if isinstance(r, dict)}
     items.append(
         Item(
             "HTTP/2 multiplexed every request on one connection",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from labctl.cost.templates import Templates
 from labctl.labs import checklist
-from labctl.labs.answers import Doc, answers_items, lab_file, read_doc, saved
+from labctl.labs.answers import Doc, answers_items, lab_file, listed, read_doc, saved
 from labctl.labs.checklist import Item
 from labctl.labs.templates import assembly, resources
 
@@ -52,7 +52,7 @@ def check_logs(api_log: Path) -> list[Item]:
 
 
 def _alerts(doc: Doc, slo: str) -> list[str]:
-    for entry in doc.get("slos", []) if isinstance(doc.get("slos"), list) else []:
+    for entry in listed(doc, "slos"):
         if isinstance(entry, dict) and entry.get("name") == slo:
             return [str(a) for a in entry.get("alerts", [])]
     return []
@@ -96,7 +96,7 @@ def check_dashboard(cdk_out: Path, answers: Path) -> list[Item]:
         return [synthesized]
     expected: dict[str, object] = {
         "dashboard_widgets": len(dashboard_titles(templates)),
-        "alarms": len(resources(templates, "AWS::CloudWatch::Alarm")),
+        "alarms": len(resources(templates, "AWS::CloudWatch::Alarm", "-observability")),
         "logs_insights_widget": next((t for t in dashboard_titles(templates) if "Logs Insights" in t), None),
     }
     return [synthesized, *answers_items(answers, expected)]
