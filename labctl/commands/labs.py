@@ -58,10 +58,12 @@ def _render_catalog(catalog: Catalog) -> None:
     for lab in catalog.labs:
         ok, seen = catalog.status(lab)
         done += ok
+        seen += "" if lab.check_file.is_file() else ", no check"
+        room = max(20, console.width - len(seen) - 17)  # one line per lab: the title gives way
+        title = lab.title if len(lab.title) <= room else lab.title[: room - 1] + "…"
         status = "[green]done   [/]" if ok else "[yellow]not yet[/]"
-        check = "" if lab.check_file.is_file() else ", no check yet"
-        console.print(f"[bold]{lab.number}[/]  {status}  {escape(lab.title)} [dim]({seen}{check})[/]")
-    console.print(f"{done}/{len(catalog.labs)} done (a lab is done when its last `labctl labs check NN` passed)")
+        console.print(f"[bold]{lab.number}[/]  {status}  {escape(title)}  [dim]({seen})[/]")
+    console.print(f"{done}/{len(catalog.labs)} done: a lab is done when its last `labctl labs check NN` passed")
 
 
 def _render_page(lab_page: LabPage) -> None:
