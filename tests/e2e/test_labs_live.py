@@ -45,6 +45,18 @@ def _first_show(api: httpx.Client) -> str:
     return str(api.get(f"/api/movies/{movie}/shows").json()["items"][0]["id"])
 
 
+def _book(api: httpx.Client, show: str, name: str) -> httpx.Response:
+    """Hold a free seat and book it with the test card, as the UI does."""
+    hold = api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]})
+    assert hold.status_code == 201, hold.text
+    body = {
+        "hold_id": hold.json()["hold_id"],
+        "customer": {"name": name, "email": "learner@example.com"},
+        "payment": {"token": "tok_visa"},
+    }
+    return api.post("/api/bookings", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+
+
 def _free_seat(api: httpx.Client, show: str) -> str:
     seats = api.get(f"/api/shows/{show}/seats").json()["seats"]
     return str(next(s["id"] for s in reversed(seats) if s["status"] == "available"))
@@ -120,13 +132,8 @@ def test_lab00_fails_fresh_and_passes_after_the_three_exercises(
 
     with httpx.Client(base_url=short_hold_lab.url, timeout=10) as api:  # exercises 1 and 2
         show = _first_show(api)
-        hold = api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]}).json()
-        body = {"hold_id": hold["hold_id"], "customer": {"name": "Lab 00", "email": "l@example.com"}}
-        api.post(
-            "/api/bookings",
-            json={**body, "payment": {"token": "tok_visa"}},
-            headers={"Idempotency-Key": uuid.uuid4().hex},
-        )
+        booking = _book(api, show, "Lab 00")
+        assert booking.status_code == 201, booking.text
         api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]})  # left to expire (TTL 5 s)
     os.kill(short_hold_lab.state()["services"]["api"]["pid"], signal.SIGKILL)  # exercise 3
     deadline = time.monotonic() + 60
@@ -154,13 +161,7 @@ def test_lab02_booking_and_hold_items_fail_fresh_and_pass_after_the_steps(
     with httpx.Client(base_url=short_hold_lab.url, timeout=10) as api:
         show = _first_show(api)
         held = api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]}).json()
-        booked_hold = api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]}).json()
-        body = {
-            "hold_id": booked_hold["hold_id"],
-            "customer": {"name": "Lab 02", "email": "lab02@example.com"},
-            "payment": {"token": "tok_visa"},
-        }
-        booking = api.post("/api/bookings", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+        booking = _book(api, show, "Lab 02").json()
         (work / "answers.json").write_text(
             json.dumps({"hold_id": held["hold_id"], "booking_id": booking["booking_id"], "max_receive_count": 3})
         )
