@@ -243,7 +243,6 @@ AREAS: tuple[Area, ...] = (
         ("lab_has_no_readme", "The lab's folder has no README.md to show.", "Read the folder's files directly."),
         ("lab_unreachable", "The lab's API does not answer.", "`labctl status --local`"),
         ("unexpected_response", "The API answered a lab's request with an unexpected status.", "Read the message."),
-        ("no_free_seat", "Every seat of every show is taken.", "Restart the lab to reseed it."),
     ),
 )
 
