@@ -22,11 +22,13 @@ MARKER = "lab02-poison"  # README step 4 puts it in the poison message's body
 CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "queues.json"
 
 
-def _status(client: httpx.Client, name: str, path: str, field: str, want: str, todo: str, hint: str) -> Item:
+def _status(
+    client: httpx.Client, name: str, path: str, field: str, want: str, todo: str, hint: str, token: object = None
+) -> Item:
     """One of your resources, read from the API: passes when its `field` says `want`; TODO without an id."""
     if path.endswith("/"):
         return Item(name, None, f"not done yet: {todo}")
-    resp = client.get(path)
+    resp = client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})
     if resp.status_code != 200:
         return Item(name, False, f"GET {path} -> {resp.status_code}")
     doc = resp.json()
@@ -34,14 +36,13 @@ def _status(client: httpx.Client, name: str, path: str, field: str, want: str, t
     return Item(name, got == want, f"{path.rsplit('/', 1)[-1]}: {field} {got}" + ("" if got == want else hint))
 
 
-def check_booking(client: httpx.Client, booking_id: object) -> Item:
+def check_booking(client: httpx.Client, booking_id: object, token: object = None) -> Item:
     """Step 3: the booking you made has its confirmation sent by the booking-events worker."""
-    todo = "book seats and put the booking_id in answers.json (step 3)"
+    todo = "book seats and put the booking_id and booking_token in answers.json (step 3)"
     path = f"/api/bookings/{booking_id or ''}"
     hint = " (is the worker running?)"
-    return _status(
-        client, "your booking's confirmation was sent by the worker", path, "notification", "sent", todo, hint
-    )
+    name = "your booking's confirmation was sent by the worker"
+    return _status(client, name, path, "notification", "sent", todo, hint, token)
 
 
 def check_hold(client: httpx.Client, hold_id: object) -> Item:
@@ -95,7 +96,8 @@ def check() -> list[Item]:
     lab = require_running()
     answers = read_doc(lab_file("02", "answers.json")) or {}
     with httpx.Client(base_url=lab.api_url.rstrip("/"), timeout=5.0) as client:
-        items = [check_booking(client, answers.get("booking_id")), check_hold(client, answers.get("hold_id"))]
+        booking = check_booking(client, answers.get("booking_id"), answers.get("booking_token"))
+        items = [booking, check_hold(client, answers.get("hold_id"))]
     return [*items, check_dlq(lab), answer(answers, "max_receive_count", max_receive_count())]
 
 

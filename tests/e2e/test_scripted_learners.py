@@ -54,7 +54,8 @@ def _book(api: httpx.Client, show: str, name: str) -> httpx.Response:
         "customer": {"name": name, "email": "learner@example.com"},
         "payment": {"token": "tok_visa"},
     }
-    return api.post("/api/bookings", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+    headers = {"Idempotency-Key": uuid.uuid4().hex, "Authorization": f"Bearer {hold.json()['hold_token']}"}
+    return api.post("/api/bookings", json=body, headers=headers)
 
 
 def _free_seat(api: httpx.Client, show: str) -> str:
@@ -166,7 +167,14 @@ def test_lab02_booking_and_hold_items_fail_fresh_and_pass_after_the_steps(
         held = api.post(f"/api/shows/{show}/holds", json={"seat_ids": [_free_seat(api, show)]}).json()
         booking = _book(api, show, "Lab 02").json()
         (work / "answers.json").write_text(
-            json.dumps({"hold_id": held["hold_id"], "booking_id": booking["booking_id"], "max_receive_count": 3})
+            json.dumps(
+                {
+                    "hold_id": held["hold_id"],
+                    "booking_id": booking["booking_id"],
+                    "booking_token": booking["booking_token"],
+                    "max_receive_count": 3,
+                }
+            )
         )
         deadline = time.monotonic() + 30  # TTL 5 s + 1 s delay + the worker's poll
         while time.monotonic() < deadline and api.get(f"/api/holds/{held['hold_id']}").json()["status"] != "released":
