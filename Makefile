@@ -173,9 +173,10 @@ bench: setup
 bench-queue: setup
 	$(BIN)/python -m labctl.local.sqs.bench
 
-## docs: regenerate docs/errors.md from the error-code registry (labctl/errors.py); a test fails when it is stale
+## docs: regenerate docs/errors.md (from labctl/errors.py) and docs/requirements.md (from docs/requirements.yaml); tests fail when stale
 docs:
 	$(BIN)/python -m labctl.errors_doc
+	$(BIN)/python -m labctl.labs.requirements
 
 ## bench-tls: how long one `labctl tls inspect` scan takes per demo scenario (target < 5 s; docs/benchmarks.md)
 bench-tls: setup

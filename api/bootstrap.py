@@ -281,7 +281,7 @@ class SeedReport:
 async def seed_catalog(settings: Settings, *, days: int, create_table: bool) -> SeedReport:
     """Create the table (if asked) and load the demo catalog for `days` days from today (safe to re-run).
 
-    Raises DependencyUnavailable, whatever DynamoDB answered (the seed's one failure: retry it)."""
+    Raises DependencyUnavailable, whatever DynamoDB answered (a failed catalog seed: retry it)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from api.adapters.dynamodb.catalog import DynamoCatalog

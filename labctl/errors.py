@@ -190,7 +190,11 @@ AREAS: tuple[Area, ...] = (
         ("redrive_incomplete", "SQS refused some messages during a copy redrive.", "Run `labctl dlq redrive` again."),
     ),
     _area(
-        "TLS and handshakes: `labctl tls inspect/demo`, `labctl net handshake/compare-http`",
+        "TLS and handshakes: `labctl tls inspect/demo`, `labctl net handshake/compare-http/capture`",
+        ("capture_needs_root", "A packet capture needs root (CAP_NET_RAW).", "Run it with sudo."),
+        ("capture_unsupported", "No packet socket on this system (not Linux).", "Use tcpdump -i lo0 -w FILE."),
+        ("invalid_capture", "`net capture` without --out, or --seconds out of 1-120.", "Fix the options."),
+        ("not_a_pcap", "The file is not a pcap capture.", "Capture again with --out FILE.pcap."),
         ("invalid_url", "Not an http:// or https:// URL.", "Fix the URL."),
         ("invalid_count", "`--count` is out of range.", "Fix the value."),
         ("invalid_assets", "`--assets` is out of range.", "Fix the value."),
@@ -234,9 +238,11 @@ AREAS: tuple[Area, ...] = (
     _area(
         "Labs: `labctl labs list/check` and the labs' own checks",
         ("lab_not_found", "There is no lab with that number.", "`labctl labs list`"),
+        ("lab_file_unreadable", "A file a lab asked you to save is not a JSON object.", "Save it again."),
+        ("zizmor_failed", "zizmor did not print its JSON report for a workflow file.", "Run it by hand and read why."),
+        ("lab_has_no_readme", "The lab's folder has no README.md to show.", "Read the folder's files directly."),
         ("lab_unreachable", "The lab's API does not answer.", "`labctl status --local`"),
         ("unexpected_response", "The API answered a lab's request with an unexpected status.", "Read the message."),
-        ("no_free_seat", "Every seat of every show is taken.", "Restart the lab to reseed it."),
     ),
 )
 

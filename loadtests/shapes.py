@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SCENARIOS = ("spike", "hot-seat", "steady")
-SPIKE_RAMP_S = 10.0  # the brief: 10x users within 10 s
+SPIKE_RAMP_S = 10.0  # the release-day requirement: 10x users within 10 s (docs/requirements.md)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import typer
 from labctl.output import emit, reporting
 
 if TYPE_CHECKING:
+    from labctl.net.capture import CaptureReport
     from labctl.net.service import Comparison
 
 app = typer.Typer(no_args_is_help=True)
@@ -55,6 +56,44 @@ def compare_cmd(
 
     with reporting(as_json=as_json):
         emit(compare_http(url, assets=assets, rtt=rtt, cafile=cafile), as_json, _render_comparison)
+
+
+@app.command("capture")
+def capture_cmd(
+    port: Annotated[int, typer.Option(help="record TCP segments to or from this port on lo")] = 8443,
+    seconds: Annotated[float, typer.Option(help="how long to record (1-120)")] = 5.0,
+    out: Annotated[Path | None, typer.Option(help="write the pcap here (needs root)")] = None,
+    read: Annotated[Path | None, typer.Option(help="read this pcap instead of capturing")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Capture loopback TCP into a pcap (root), or read one: each connection's handshake and TLS records."""
+    from labctl.net.capture import capture, report
+
+    with reporting(as_json=as_json):
+        if read is None:
+            if out is None or not 1 <= seconds <= 120:
+                from labctl.output import LabError
+
+                raise LabError("invalid_capture", "Capture needs --out FILE and 1-120 --seconds.", "Or --read FILE.")
+            packets = capture(port, seconds, out)
+            emit(report(out, packets), as_json, _render_capture)
+        else:
+            emit(report(read), as_json, _render_capture)
+
+
+def _render_capture(rep: CaptureReport) -> None:
+    from labctl.output import console
+
+    console.print(f"{rep.path}: {rep.packets} TCP segments, {len(rep.conns)} connections")
+    for conn in rep.conns:
+        d = conn.as_dict()
+        console.print(f"  {d['client']} -> {d['server']}: {' '.join(conn.handshake)}")
+        if conn.request_lines:
+            console.print(f"    plaintext: {'; '.join(conn.request_lines)}")
+        if conn.h2_preface:
+            console.print("    HTTP/2 connection preface")
+        if conn.tls_records:
+            console.print(f"    TLS records: {', '.join(conn.tls_records)}")
 
 
 def _render_comparison(comparison: Comparison) -> None:

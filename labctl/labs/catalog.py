@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from labctl.labs.progress import Progress
 from labctl.output import JsonDoc, LabError
 
 LABS_DIR = Path(__file__).resolve().parents[2] / "labs"
 _LAB_DIR = re.compile(r"^(\d{2})-[a-z0-9-]+$")
+_NUMBERED = re.compile(r"^(Lab\s+)?\d{2}\s*[:.]?\s+")  # "Lab 05: Cost" and "05 Cost" both list as "Cost"
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,41 @@ class Lab:
 
 @dataclass(frozen=True)
 class Catalog:
-    """`labctl labs list`: every lab, in order."""
+    """`labctl labs list`: every lab, in order, with its last check's verdict (None: never checked)."""
 
     labs: list[Lab]
+    progress: dict[str, Progress] = field(default_factory=dict)
+
+    def status(self, lab: Lab) -> tuple[bool, str]:
+        """(done, what the last check saw): done only when the last `labctl labs check` passed every item."""
+        seen = self.progress.get(lab.number)
+        return (seen.passed, seen.summary) if seen else (False, "never checked")
 
     def to_json(self) -> JsonDoc:
-        return [lab.as_dict() for lab in self.labs]
+        out = []
+        for lab in self.labs:
+            seen = self.progress.get(lab.number)
+            out.append({**lab.as_dict(), "done": bool(seen and seen.passed), "last_check": seen and seen.as_dict()})
+        return out
+
+
+@dataclass(frozen=True)
+class LabPage:
+    """`labctl labs show NN`: one lab's README, rendered as Markdown (or returned raw with --json)."""
+
+    lab: Lab
+    markdown: str
+
+    def to_json(self) -> JsonDoc:
+        return {**self.lab.as_dict(), "markdown": self.markdown}
+
+
+def page(lab: Lab) -> LabPage:
+    """The lab's README (lab_has_no_readme when the folder has none)."""
+    readme = lab.path / "README.md"
+    if not readme.is_file():
+        raise LabError("lab_has_no_readme", f"Lab {lab.number} has no README.md.", f"Look in {lab.path}.")
+    return LabPage(lab, readme.read_text())
 
 
 def discover(labs_dir: Path | None = None) -> list[Lab]:
@@ -43,7 +74,7 @@ def discover(labs_dir: Path | None = None) -> list[Lab]:
     for path in sorted(p for p in root.iterdir() if p.is_dir() and _LAB_DIR.match(p.name)):
         readme = path / "README.md"
         lines = readme.read_text().splitlines() if readme.is_file() else []
-        title = next((ln[2:].strip() for ln in lines if ln.startswith("# ")), path.name)
+        title = next((_NUMBERED.sub("", ln[2:].strip()) for ln in lines if ln.startswith("# ")), path.name)
         found.append(Lab(path.name[:2], path, title))
     return found
 

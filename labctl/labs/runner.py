@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
+from labctl.labs import progress
 from labctl.labs.catalog import Lab
 from labctl.labs.checklist import Item, passed
 from labctl.output import EXIT_FAILURE, EXIT_OK, JsonDoc
@@ -79,5 +80,10 @@ def _reported_items(stdout: str) -> list[Item] | None:
 
 
 def check_all(labs: list[Lab]) -> CheckReport:
-    """Run each lab's check, in order."""
-    return CheckReport([LabRun(lab, run_check(lab)) for lab in labs])
+    """Run each lab's check, in order, and record each verdict for `labctl labs list`."""
+    runs = []
+    for lab in labs:
+        checked = run_check(lab)
+        progress.record(lab.number, checked)
+        runs.append(LabRun(lab, checked))
+    return CheckReport(runs)

@@ -63,7 +63,7 @@ def seed_argv(endpoint_url: str, table: str, region: str, days: int, *, create_t
 
 
 def seed_env(endpoint_url: str, region: str) -> dict[str, str]:
-    """The seed's environment: dummy credentials, DynamoDB at endpoint_url, nothing pointing at real AWS."""
+    """Environment of the catalog seed: dummy credentials, DynamoDB at endpoint_url, nothing pointing at AWS."""
     return child_env(
         {
             "AWS_ACCESS_KEY_ID": DUMMY_CREDENTIAL,

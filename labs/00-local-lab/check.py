@@ -10,6 +10,7 @@ import sys
 import httpx
 
 from labctl.labs import checklist
+from labctl.output import LabError
 
 Result = tuple[str, bool | None, str]
 
@@ -26,7 +27,10 @@ def check() -> list[Result]:
         ("every service is healthy", not sick, ", ".join(f"{n}: {d}" for n, d in sick.items()) or "all healthy"),
         ("the worker is supervised", lab.worker == "supervised", f"worker: {lab.worker}"),
     ]
-    movies = httpx.get(f"{lab.api_url}/api/movies", timeout=10).json()["items"]
+    resp = httpx.get(f"{lab.api_url}/api/movies", timeout=10)
+    if resp.status_code != 200:
+        raise LabError("unexpected_response", f"GET /api/movies answered {resp.status_code}.", "labctl status --local")
+    movies = resp.json()["items"]
     results.append(("the catalog is loaded", len(movies) >= 6, f"{len(movies)} movies"))
     depths = health.queue_depths(lab)
     results.append(

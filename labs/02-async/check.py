@@ -1,90 +1,65 @@
-"""Lab 02 check: the workers give each booking its confirmation, tidy expired holds, and dead-letter poison.
+"""Lab 02 check: your booking was confirmed, your hold released by the worker, your poison message dead-lettered.
 
-Run: python labs/02-async/check.py   (books one seat in your local lab; bounded to ~30 s)
+Run: labctl labs check 02   (a second; reads ~/.labctl/labs/02/answers.json, the lab's API and its DLQ; books nothing)
 """
 
 from __future__ import annotations
 
+import json
 import sys
-import time
-import uuid
+from pathlib import Path
+from typing import Any
 
 import httpx
 
 from labctl.labs import checklist
+from labctl.labs.answers import answer, lab_file, read_doc
+from labctl.labs.checklist import Item
 from labctl.local.state import LabState
 from labctl.output import LabError
 
-Result = tuple[str, bool | None, str]
-CONFIRMATION_WAIT_S = 10.0
-SHORT_TTL_S = 30  # above this the expiry item is TODO: waiting for it would take too long
+MARKER = "lab02-poison"  # README step 4 puts it in the poison message's body
+CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "queues.json"
 
 
-def _first_free_seat(client: httpx.Client) -> tuple[str, str]:
-    movies = client.get("/api/movies").json()["items"]
-    for movie in movies:
-        for show in client.get(f"/api/movies/{movie['id']}/shows").json()["items"]:
-            seats = client.get(f"/api/shows/{show['id']}/seats").json()["seats"]
-            free = [s["id"] for s in seats if s["status"] == "available"]
-            if free:
-                return show["id"], free[-1]
-    raise LabError("no_free_seat", "Every seat of every show is taken.", "Restart the lab to reseed it.")
+def _status(
+    client: httpx.Client, name: str, path: str, field: str, want: str, todo: str, hint: str, token: object = None
+) -> Item:
+    """One of your resources, read from the API: passes when its `field` says `want`; TODO without an id."""
+    if path.endswith("/"):
+        return Item(name, None, f"not done yet: {todo}")
+    resp = client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})
+    if resp.status_code != 200:
+        return Item(name, False, f"GET {path} -> {resp.status_code}")
+    doc = resp.json()
+    got = doc["notification"]["status"] if field == "notification" else doc[field]
+    return Item(name, got == want, f"{path.rsplit('/', 1)[-1]}: {field} {got}" + ("" if got == want else hint))
 
 
-def check_confirmation(client: httpx.Client) -> Result:
-    """Book one seat; the booking-events worker must mark it notified within a few seconds."""
-    show_id, seat = _first_free_seat(client)
-    hold = client.post(f"/api/shows/{show_id}/holds", json={"seat_ids": [seat]})
-    if hold.status_code != 201:
-        return ("booking confirmation sent by the worker", False, f"could not hold {seat}: {hold.status_code}")
-    body = {
-        "hold_id": hold.json()["hold_id"],
-        "customer": {"name": "Lab 02", "email": "lab02@example.com"},
-        "payment": {"token": "tok_visa"},
-    }
-    headers = {"Idempotency-Key": f"lab02-{uuid.uuid4().hex}", "Authorization": f"Bearer {hold.json()['hold_token']}"}
-    booking = client.post("/api/bookings", json=body, headers=headers)
-    if booking.status_code != 201:
-        return ("booking confirmation sent by the worker", False, f"booking answered {booking.status_code}")
-    booking_id = booking.json()["booking_id"]
-    auth = {"Authorization": f"Bearer {booking.json()['booking_token']}"}  # a booking is read with its token
-    start = time.monotonic()
-    while time.monotonic() - start < CONFIRMATION_WAIT_S:
-        if client.get(f"/api/bookings/{booking_id}", headers=auth).json()["notification"]["status"] == "sent":
-            return (
-                "booking confirmation sent by the worker",
-                True,
-                f"sent {time.monotonic() - start:.1f}s after booking",
-            )
-        time.sleep(0.2)
-    return (
-        "booking confirmation sent by the worker",
-        False,
-        f"still pending after {CONFIRMATION_WAIT_S:.0f}s: is the worker running? (labctl status --local)",
-    )
+def check_booking(client: httpx.Client, booking_id: object, token: object = None) -> Item:
+    """Step 3: the booking you made has its confirmation sent by the booking-events worker."""
+    todo = "book seats and put the booking_id and booking_token in answers.json (step 3)"
+    path = f"/api/bookings/{booking_id or ''}"
+    hint = " (is the worker running?)"
+    name = "your booking's confirmation was sent by the worker"
+    return _status(client, name, path, "notification", "sent", todo, hint, token)
 
 
-def check_expiry(client: httpx.Client, hold_ttl: int) -> Result:
-    """With a short TTL, hold a seat, let it expire, and see the worker release it (status released)."""
-    name = "an expired hold is released by the worker"
-    if hold_ttl > SHORT_TTL_S:
-        return (name, None, f"the lab's hold TTL is {hold_ttl}s: restart with `labctl up --local --hold-ttl 10`")
-    show_id, seat = _first_free_seat(client)
-    hold = client.post(f"/api/shows/{show_id}/holds", json={"seat_ids": [seat]}).json()
-    deadline = time.monotonic() + hold_ttl + 1 + 5  # the message arrives after TTL + 1 s
-    status = hold.get("status", "?")
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/holds/{hold['hold_id']}").json()["status"]
-        if status == "released":
-            return (name, True, f"hold {hold['hold_id']} released")
-        time.sleep(0.5)
-    return (name, False, f"hold still {status!r} {hold_ttl + 6}s after it was made: is the worker running?")
+def check_hold(client: httpx.Client, hold_id: object) -> Item:
+    """Step 2: the hold you let run out was released by the hold-expiry worker (not just read as expired)."""
+    todo = "hold seats, do not book, put the hold_id in answers.json (step 2)"
+    hint = " (expired but not released yet: is the worker running?)"
+    path = f"/api/holds/{hold_id or ''}"
+    return _status(client, "your expired hold was released by the worker", path, "status", "released", todo, hint)
 
 
-def check_dlq(lab: LabState) -> Result:
-    """The poison message of step 4 sits in the booking-events DLQ (or was redriven: then do step 4 again)."""
+def dlq_bodies(lab: LabState) -> list[dict[str, Any]]:
+    """The booking-events DLQ's messages (peeked: received with a zero visibility timeout, so left in place)."""
     import boto3
 
+    url = lab.queues.get("booking_events_dlq")
+    if url is None:
+        raise LabError("lab_state_incomplete", "The lab's state has no booking_events_dlq URL.", "Restart the lab.")
     sqs = boto3.client(
         "sqs",
         endpoint_url=lab.endpoints["sqs"],
@@ -92,30 +67,38 @@ def check_dlq(lab: LabState) -> Result:
         aws_access_key_id="local",
         aws_secret_access_key="local",  # noqa: S106 - the local emulator's placeholder
     )
-    url = lab.queues.get("booking_events_dlq")
-    if url is None:
-        raise LabError("lab_state_incomplete", "The lab's state has no booking_events_dlq URL.", "Restart the lab.")
-    attrs = sqs.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    )["Attributes"]
-    count = int(attrs.get("ApproximateNumberOfMessages", 0)) + int(
-        attrs.get("ApproximateNumberOfMessagesNotVisible", 0)
-    )
-    if count == 0:
-        return ("a poison message reached the booking-events DLQ", None, "empty: do step 4 (and wait 3 receives)")
-    return (
-        "a poison message reached the booking-events DLQ",
-        True,
-        f"{count} message(s): see `labctl dlq list --local`",
-    )
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"])
+    out = []
+    for msg in got.get("Messages", []):
+        out.append({"body": msg["Body"], "receives": int(msg["Attributes"].get("ApproximateReceiveCount", 0))})
+    return out
 
 
-def check() -> list[Result]:
+def check_dlq(lab: LabState) -> Item:
+    """Step 4: the poison message you sent (its body names MARKER) sits in the booking-events DLQ."""
+    name = "your poison message reached the booking-events DLQ"
+    bodies = dlq_bodies(lab)
+    mine = [m for m in bodies if MARKER in m["body"]]
+    if not mine:
+        return Item(name, None, f"not yet: {len(bodies)} DLQ message(s), none with {MARKER!r} in its body (step 4)")
+    return Item(name, True, f"{len(mine)} message(s) with {MARKER!r}, see `labctl dlq list --local`")
+
+
+def max_receive_count() -> int:
+    contract = json.loads(CONTRACT.read_text())
+    return int(next(q for q in contract["queues"] if q["key"] == "booking_events")["dlq"]["max_receive_count"])
+
+
+def check() -> list[Item]:
+    """Your booking, your hold, your poison message, and one answer from the queue contract."""
     from labctl.local.running import require_running
 
     lab = require_running()
+    answers = read_doc(lab_file("02", "answers.json")) or {}
     with httpx.Client(base_url=lab.api_url.rstrip("/"), timeout=5.0) as client:
-        return [check_confirmation(client), check_expiry(client, int(lab.hold_ttl_seconds)), check_dlq(lab)]
+        booking = check_booking(client, answers.get("booking_id"), answers.get("booking_token"))
+        items = [booking, check_hold(client, answers.get("hold_id"))]
+    return [*items, check_dlq(lab), answer(answers, "max_receive_count", max_receive_count())]
 
 
 if __name__ == "__main__":

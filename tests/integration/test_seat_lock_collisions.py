@@ -1,4 +1,4 @@
-"""Seat truth on DynamoDB Local when releases collide with buyers' transactions, and the seed's writes.
+"""Seat truth on DynamoDB Local when releases collide with buyers' transactions, and the writes of the catalog seed.
 
 Buyers grab 1-2 of four seats while the winners release at once, so releases keep writing the very
 seat items the next buyers' transactions include. DynamoDB's conflict rule is applied over DynamoDB

@@ -33,6 +33,7 @@ REAL_LABS = sorted((Path(__file__).resolve().parents[2] / "labs").glob("*/check.
 
 @pytest.fixture
 def labs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LABCTL_HOME", str(tmp_path / "home"))
     for name, readme, code in [
         ("00-local-lab", "# Lab 00: Local", LAB_OK),
         ("01-first", "# Lab 01: First", LAB_BROKEN),
@@ -50,10 +51,10 @@ def labs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_labs_are_discovered_in_order_with_their_titles(labs_dir: Path) -> None:
     assert [(x.number, x.title) for x in catalog.discover()] == [
-        ("00", "Lab 00: Local"),
-        ("01", "Lab 01: First"),
-        ("02", "Lab 02: Script"),
-        ("03", "Lab 03: Crash"),
+        ("00", "Local"),
+        ("01", "First"),
+        ("02", "Script"),
+        ("03", "Crash"),
         ("04", "04-no-check"),
     ]
 
@@ -85,7 +86,69 @@ def test_labs_list_keeps_its_json_shape(labs_dir: Path) -> None:
     result = CliRunner().invoke(labs_command.app, ["list", "--json"])
     assert result.exit_code == 0
     first = json.loads(result.stdout)[0]
-    assert first == {"number": "00", "title": "Lab 00: Local", "path": str(labs_dir / "00-local-lab"), "check": True}
+    assert first == {
+        "number": "00",
+        "title": "Local",
+        "path": str(labs_dir / "00-local-lab"),
+        "check": True,
+        "done": False,
+        "last_check": None,
+    }
+
+
+def test_labs_list_shows_done_only_after_a_passing_check(labs_dir: Path) -> None:
+    runner = CliRunner()
+    (labs_dir / "00-local-lab" / "check.py").write_text('def check():\n    return [("a", True, "ok")]\n' + MAIN)
+    assert runner.invoke(labs_command.app, ["check", "00"]).exit_code == 0
+    assert runner.invoke(labs_command.app, ["check", "01"]).exit_code == 1
+    listed = {lab["number"]: lab for lab in json.loads(runner.invoke(labs_command.app, ["list", "--json"]).stdout)}
+    assert [listed[n]["done"] for n in ("00", "01", "02")] == [True, False, False]
+    assert listed["00"]["last_check"]["passed_items"] == 1
+    assert listed["01"]["last_check"]["total_items"] == 1
+    assert listed["02"]["last_check"] is None
+    text = runner.invoke(labs_command.app, ["list"], env={"COLUMNS": "120"}).stdout.splitlines()
+    assert text[0].startswith("00  done")
+    assert "1/1 passed" in text[0]
+    assert text[1].startswith("01  not yet")
+    assert "0/1 passed" in text[1]
+    assert "never checked" in text[2]
+    assert text[-1].startswith("1/5 done")
+
+    # a later failing check takes "done" back
+    (labs_dir / "00-local-lab" / "check.py").write_text(LAB_OK)
+    assert runner.invoke(labs_command.app, ["check", "00"]).exit_code == 1
+    listed = {lab["number"]: lab for lab in json.loads(runner.invoke(labs_command.app, ["list", "--json"]).stdout)}
+    assert listed["00"]["done"] is False
+
+
+def test_labs_show_renders_the_readme_and_refuses_an_unknown_lab(labs_dir: Path) -> None:
+    (labs_dir / "01-first" / "README.md").write_text("# Lab 01: First\n\nRun `labctl up --local`.\n")
+    runner = CliRunner()
+    shown = runner.invoke(labs_command.app, ["show", "1"], env={"COLUMNS": "100"})
+    assert shown.exit_code == 0
+    assert "Lab 01: First" in shown.stdout
+    assert "labctl up --local" in shown.stdout
+    assert "# Lab" not in shown.stdout  # rendered, not printed raw
+    doc = json.loads(runner.invoke(labs_command.app, ["show", "01", "--json"]).stdout)
+    assert doc["markdown"].startswith("# Lab 01: First")
+    missing = runner.invoke(labs_command.app, ["show", "42", "--json"])
+    assert missing.exit_code == 2
+    assert json.loads(missing.stdout)["error"]["code"] == "lab_not_found"
+    (labs_dir / "02-script" / "README.md").unlink()
+    assert json.loads(runner.invoke(labs_command.app, ["show", "02", "--json"]).stdout)["error"]["code"] == (
+        "lab_has_no_readme"
+    )
+
+
+def test_the_real_labs_are_twelve_or_more_each_with_a_readme_and_a_check() -> None:
+    labs = catalog.discover(catalog.LABS_DIR)
+    assert len(labs) >= 12
+    assert [lab.number for lab in labs] == [f"{n:02d}" for n in range(len(labs))]
+    for lab in labs:
+        readme = (lab.path / "README.md").read_text()
+        assert lab.check_file.is_file(), lab.number
+        for part in ("Why it matters in production", "Clean-up"):
+            assert part in readme, f"lab {lab.number} README lacks {part!r}"
 
 
 def test_a_check_run_directly_prints_its_checklist_and_exits_by_its_worst_item(
