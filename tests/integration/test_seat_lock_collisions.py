@@ -69,11 +69,13 @@ async def _buyer(
             await store.create_hold(hold, now)
             event["status"] = 201
             seen["held"] += 1
-            try:
-                await store.release_hold(hold, datetime.now(UTC))  # collides with the next buyers
-                seen["released"] += 1
-            except SeatLockContended:
-                seen["release_contended"] += 1  # the hold stays active: a retry would finish it
+            for _ in range(5):  # a contended release leaves the hold active; its buyer retries, as a client would
+                try:
+                    await store.release_hold(hold, datetime.now(UTC))  # collides with the next buyers
+                    seen["released"] += 1
+                    break
+                except SeatLockContended:
+                    seen["release_contended"] += 1
         except SeatsUnavailable as err:
             event |= {"status": 409, "code": "seats_unavailable", "conflict": err.seat_ids}
             seen["refused"] += 1
@@ -94,9 +96,10 @@ async def test_colliding_releases_never_make_a_free_seat_look_taken(
     log: list[dict[str, Any]] = []
     seen: Counter[str] = Counter()
     await asyncio.gather(*(_buyer(store, show, 12, seed, log, seen) for seed in range(12)))
-    # Both sides of the rule were met, and conflicts outlasted the retries (the path under test ran).
+    # Both sides of the rule were met, and conflicts outlasted the retries (the path under test ran) on a
+    # hold's creation or on its release: which of the two is up to the scheduler.
     assert client.conflicts["transaction"] > 0, client.conflicts
-    assert seen["contended"] > 0, seen
+    assert seen["contended"] + seen["release_contended"] > 0, seen
     assert seen["held"] > 0
     assert seen["refused"] > 0
     snap = read_table(table.name, endpoint_url=dynamodb_local)
