@@ -22,6 +22,7 @@ from typing import Any
 
 from labctl.local.health import ANSWER_BUDGET_S
 from labctl.local.running import require_running
+from labctl.output import reporting
 
 LABCTL = str(Path(sys.executable).with_name("labctl"))
 
@@ -77,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--budget-s", type=float, default=ANSWER_BUDGET_S)
     args = parser.parse_args(argv)
-    result = measure(args.stall, args.runs)
+    with reporting():  # no lab running: one line with its hint, not a trace
+        result = measure(args.stall, args.runs)
     print(json.dumps(result, indent=2))
     return 0 if result["stalled"]["max_s"] <= args.budget_s else 1
 
